@@ -1,0 +1,207 @@
+"""Figures shared by the tabs: waveform, spectrograms, matrices, scatter maps, curves.
+
+Built on ``matplotlib.figure.Figure`` (no pyplot state), so requests on different threads
+never draw into each other's figures. ``gr.Plot`` accepts the figures as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from audiokit.audio import Audio
+
+WIDTH_IN = 8.0
+ROW_IN = 2.4
+CMAP = "magma"
+
+
+def _figure(rows: int = 1, height_in: float = ROW_IN, width_in: float = WIDTH_IN):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_in, height_in * rows), dpi=100, layout="constrained")
+    axes = fig.subplots(rows, 1, squeeze=False)[:, 0]
+    return fig, axes
+
+
+def _envelope(x: np.ndarray, points: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """Min/max per bucket: draws hours of audio with a few thousand points."""
+    if x.size <= 2 * points:
+        return x, x
+    n = x.size // points * points
+    buckets = x[:n].reshape(points, -1)
+    return buckets.min(axis=1), buckets.max(axis=1)
+
+
+def waveform(audio: Audio, *, title: str = "Waveform"):
+    """Amplitude against time, one trace per channel."""
+    fig, (ax,) = _figure()
+    colours = ("#2563eb", "#dc2626", "#16a34a", "#9333ea")
+    for ch in range(audio.channels):
+        low, high = _envelope(audio.samples[ch])
+        t = np.linspace(0.0, audio.duration_s, low.size)
+        label = f"ch {ch + 1}" if audio.channels > 1 else None
+        ax.fill_between(t, low, high, color=colours[ch % 4], alpha=0.6, lw=0.6, label=label)
+    ax.set(xlim=(0, max(audio.duration_s, 1e-3)), ylim=(-1.05, 1.05), title=title)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("amplitude")
+    if audio.channels > 1:
+        ax.legend(loc="upper right", fontsize=8)
+    return fig
+
+
+def spectrogram_db(
+    signal: np.ndarray, sample_rate: int, *, kind: str = "mel", n_fft: int = 1024
+) -> tuple[np.ndarray, float]:
+    """Power spectrogram in dB (max 0) and the hop length in seconds.
+
+    Args:
+        signal: mono samples.
+        sample_rate: Hz.
+        kind: ``"mel"`` (80 bands, as Whisper and most TTS see audio) or ``"linear"``.
+        n_fft: FFT size at 16 kHz; scaled with the rate so frames span the same time.
+    """
+    import librosa
+
+    n_fft = int(2 ** np.ceil(np.log2(n_fft * sample_rate / 16000)))
+    hop = n_fft // 4
+    # A single display never needs more than ~2000 frames; long inputs get a longer hop.
+    hop = max(hop, int(np.ceil(signal.size / 2000)))
+    if kind == "mel":
+        spec = librosa.feature.melspectrogram(
+            y=signal, sr=sample_rate, n_fft=n_fft, hop_length=hop, n_mels=80
+        )
+    elif kind == "linear":
+        spec = np.abs(librosa.stft(signal, n_fft=n_fft, hop_length=hop)) ** 2
+    else:
+        raise ValueError(f"kind must be 'mel' or 'linear', not {kind!r}")
+    return librosa.power_to_db(spec, ref=np.max(spec) if spec.any() else 1.0, top_db=80), (
+        hop / sample_rate
+    )
+
+
+def _draw_spectrogram(ax, signal: np.ndarray, sample_rate: int, kind: str, title: str):
+    import librosa.display
+
+    db, hop_s = spectrogram_db(signal, sample_rate, kind=kind)
+    hop = round(hop_s * sample_rate)
+    image = librosa.display.specshow(
+        db,
+        sr=sample_rate,
+        hop_length=hop,
+        x_axis="time",
+        y_axis="mel" if kind == "mel" else "hz",
+        ax=ax,
+        cmap=CMAP,
+        vmin=-80,
+        vmax=0,
+    )
+    ax.set_title(title)
+    return image
+
+
+def spectrogram(
+    audio: Audio,
+    *,
+    kind: str = "mel",
+    title: str | None = None,
+    marks: Sequence[tuple[float, str]] = (),
+):
+    """Log-power spectrogram of the channel mix, optionally with labelled time marks.
+
+    Args:
+        audio: the clip.
+        kind: ``"mel"`` or ``"linear"``.
+        title: defaults to the kind.
+        marks: ``(time_s, label)`` pairs drawn as vertical lines (e.g. phoneme boundaries).
+    """
+    fig, (ax,) = _figure(height_in=3.0)
+    image = _draw_spectrogram(
+        ax, audio.mono(), audio.sample_rate, kind, title or f"{kind.capitalize()} spectrogram"
+    )
+    fig.colorbar(image, ax=ax, format="%+2.0f dB", pad=0.01)
+    top = ax.get_ylim()[1]
+    for time_s, label in marks:
+        ax.axvline(time_s, color="white", lw=0.5, alpha=0.6)
+        if label:
+            ax.text(time_s, top, label, color="white", fontsize=7, va="top", ha="left")
+    return fig
+
+
+def compare_spectrograms(clips: Sequence[tuple[str, Audio]], *, kind: str = "mel"):
+    """Stacked spectrograms on one shared colour scale (mixture and stems, before/after)."""
+    fig, axes = _figure(rows=len(clips), height_in=2.2)
+    image = None
+    for ax, (label, clip) in zip(axes, clips, strict=True):
+        image = _draw_spectrogram(ax, clip.mono(), clip.sample_rate, kind, label)
+    if image is not None:
+        fig.colorbar(image, ax=list(axes), format="%+2.0f dB", pad=0.01)
+    return fig
+
+
+def matrix(
+    values: np.ndarray,
+    *,
+    labels: Sequence[str],
+    title: str,
+    vmin: float | None = None,
+    vmax: float | None = None,
+):
+    """A labelled square heatmap with the values written in the cells."""
+    n = len(labels)
+    size = min(8.0, 2.5 + 0.5 * n)
+    fig, (ax,) = _figure(height_in=size, width_in=size + 1.0)
+    image = ax.imshow(values, cmap="viridis", vmin=vmin, vmax=vmax)
+    ax.set_xticks(range(n), labels, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(n), labels, fontsize=8)
+    for i in range(n):
+        for j in range(n):
+            ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center", fontsize=7, color="w")
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, pad=0.01)
+    return fig
+
+
+def scatter_map(points: np.ndarray, *, labels: Sequence[str], groups: Sequence[str], title: str):
+    """2-D points coloured by group, each labelled (e.g. speaker embeddings after PCA)."""
+    fig, (ax,) = _figure(height_in=4.5, width_in=6.5)
+    for group in dict.fromkeys(groups):
+        idx = [i for i, g in enumerate(groups) if g == group]
+        ax.scatter(points[idx, 0], points[idx, 1], s=50, label=group)
+    for (x, y), label in zip(points, labels, strict=True):
+        ax.annotate(label, (x, y), fontsize=8, xytext=(4, 4), textcoords="offset points")
+    ax.set(title=title, xlabel="component 1", ylabel="component 2")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def curve(ys: Sequence[float], *, title: str, xlabel: str, ylabel: str, log_y: bool = False):
+    """A single line (e.g. a loss curve)."""
+    fig, (ax,) = _figure(height_in=2.6, width_in=6.0)
+    ax.plot(np.arange(1, len(ys) + 1), ys, color="#2563eb")
+    if log_y:
+        ax.set_yscale("log")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def image(values: np.ndarray, *, title: str, duration_s: float, ylabel: str = "frequency bin"):
+    """A time-frequency array shown as an image (e.g. a separation mask in [0, 1])."""
+    fig, (ax,) = _figure(height_in=2.6)
+    shown = ax.imshow(
+        values,
+        origin="lower",
+        aspect="auto",
+        cmap="viridis",
+        extent=(0.0, duration_s, 0, values.shape[0]),
+        vmin=0.0,
+        vmax=1.0,
+    )
+    ax.set(title=title, xlabel="time (s)", ylabel=ylabel)
+    fig.colorbar(shown, ax=ax, pad=0.01)
+    return fig
