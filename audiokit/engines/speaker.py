@@ -1,0 +1,626 @@
+"""Speaker-embedding engines: GE2E (embedded), ECAPA-TDNN and WavLM-SV (Hub), plus VAD trimming.
+
+Every backend turns 16 kHz mono speech into an L2-normalised embedding; the cosine of two
+embeddings is the similarity score. Each backend owns its decision threshold, because the
+score scales differ: GE2E embeddings are non-negative (ReLU), so its cosines sit in [0, 1]
+and unrelated voices still score ~0.5, while ECAPA and WavLM cosines centre near 0.
+
+Before embedding, a clip is levelled, trimmed to its voiced 30 ms frames (WebRTC VAD) and
+refused when less than the minimum speech remains: silence and pauses carry no voice, and
+a too-short clip gives an embedding dominated by what was said rather than who said it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from audiokit.audio import Audio, rms_db, validate
+from audiokit.errors import AudioStudyError
+from audiokit.models import check_allowed, cpu_threads, hub_snapshot, load_once
+
+SAMPLE_RATE = 16000
+MIN_SPEECH_S = 1.0
+MAX_DURATION_S = 60.0
+SILENCE_DB = -60.0
+# Speech is levelled to this RMS before embedding (Resemblyzer's own target), which makes
+# every backend's score independent of the recording gain.
+TARGET_DBFS = -30.0
+VAD_FRAME_S = 0.03
+VAD_MODE = 3
+VAD_SMOOTH_FRAMES = 8
+VAD_HANGOVER_FRAMES = 6
+VAD_GATE_DB = 30.0
+
+
+# --------------------------------------------------------------------------- preparation
+@dataclasses.dataclass(frozen=True)
+class Speech:
+    """A clip as the speaker models see it.
+
+    Attributes:
+        name: the clip's name.
+        waveform: the whole clip, mono at 16 kHz, peak-levelled (for display).
+        speech: the voiced samples only, levelled to TARGET_DBFS: what gets embedded.
+        voiced: one flag per 30 ms VAD frame of ``waveform``.
+    """
+
+    name: str
+    waveform: np.ndarray
+    speech: np.ndarray
+    voiced: np.ndarray
+
+    @property
+    def duration_s(self) -> float:
+        return self.waveform.size / SAMPLE_RATE
+
+    @property
+    def speech_s(self) -> float:
+        return self.speech.size / SAMPLE_RATE
+
+
+def _level(x: np.ndarray, target_dbfs: float) -> np.ndarray:
+    gain_db = target_dbfs - rms_db(x)
+    return (x * 10.0 ** (gain_db / 20.0)).astype(np.float32)
+
+
+def voiced_frames(x: np.ndarray) -> np.ndarray:
+    """Voice flags per 30 ms frame of 16 kHz mono audio: WebRTC VAD and an energy gate,
+    smoothed and dilated.
+
+    The smoothing and hangover follow Resemblyzer's ``trim_long_silences`` so that short
+    pauses inside words stay, and only real gaps go.
+    """
+    import webrtcvad
+    from scipy.ndimage import binary_dilation
+
+    frame = int(VAD_FRAME_S * SAMPLE_RATE)
+    n = x.size // frame
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    # Peak-levelled so that the VAD, which works on int16 energy, ignores recording gain.
+    peak = float(np.max(np.abs(x)))
+    pcm = np.round(np.clip(x[: n * frame] / peak * 0.9, -1, 1) * 32767).astype("<i2")
+    vad = webrtcvad.Vad(VAD_MODE)
+    raw = np.array(
+        [vad.is_speech(pcm[i * frame : (i + 1) * frame].tobytes(), SAMPLE_RATE) for i in range(n)]
+    )
+    # WebRTC's VAD calls steady background noise (crowd, tape hiss) speech, as in jfk.flac;
+    # an energy gate relative to the loud frames removes such gaps without a noise model.
+    frames = x[: n * frame].reshape(n, frame).astype(np.float64)
+    level_db = 10.0 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
+    raw &= level_db > np.percentile(level_db, 95) - VAD_GATE_DB
+    kernel = np.ones(VAD_SMOOTH_FRAMES) / VAD_SMOOTH_FRAMES
+    smooth = np.convolve(raw.astype(float), kernel, mode="same") >= 0.5
+    return binary_dilation(smooth, np.ones(VAD_HANGOVER_FRAMES + 1)).astype(bool)
+
+
+def prepare(
+    audio: Audio,
+    *,
+    min_speech_s: float = MIN_SPEECH_S,
+    max_duration_s: float = MAX_DURATION_S,
+    trim_silence: bool = True,
+) -> Speech:
+    """Validate a clip, make it 16 kHz mono, and keep its voiced part.
+
+    Args:
+        audio: any rate, any channels.
+        min_speech_s: fewer seconds of speech than this are refused.
+        max_duration_s: longer clips are refused.
+        trim_silence: False embeds the whole clip (to see what trimming changes).
+
+    Raises:
+        AudioStudyError: empty, NaN/inf, too long, silent, or too little speech.
+    """
+    validate(audio, max_duration_s=max_duration_s)
+    if not (0.0 < min_speech_s <= max_duration_s):
+        raise AudioStudyError(
+            f"The minimum speech must be between 0 and {max_duration_s:g} s, not {min_speech_s}."
+        )
+    x = audio.for_model(SAMPLE_RATE)
+    if x.size == 0 or rms_db(x) < SILENCE_DB:
+        raise AudioStudyError(
+            f"'{audio.name}' is silent (below {SILENCE_DB:g} dBFS): there is no voice to "
+            "compare. Record closer to the microphone or pick another file."
+        )
+    peak = float(np.max(np.abs(x)))
+    waveform = (x / peak * 0.9).astype(np.float32)
+    frame = int(VAD_FRAME_S * SAMPLE_RATE)
+    if trim_silence:
+        voiced = voiced_frames(waveform)
+        mask = np.repeat(voiced, frame)
+        speech = waveform[: mask.size][mask]
+    else:
+        voiced = np.ones(waveform.size // frame, dtype=bool)
+        speech = waveform
+    speech_s = speech.size / SAMPLE_RATE
+    if speech_s < min_speech_s:
+        raise AudioStudyError(
+            f"'{audio.name}' has only {speech_s:.2f} s of speech after removing silence "
+            f"(of {audio.duration_s:.2f} s); at least {min_speech_s:g} s is needed for a "
+            "reliable voice print. Use a longer recording."
+        )
+    return Speech(audio.name, waveform, _level(speech, TARGET_DBFS), voiced)
+
+
+# ------------------------------------------------------------------------------ backends
+class SpeakerEncoder(Protocol):
+    """What a backend does: 16 kHz mono speech in, an L2-normalised embedding out."""
+
+    sample_rate: int
+
+    def embed(self, speech: np.ndarray) -> np.ndarray: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Backend:
+    """One selectable model and everything the tab needs to know about it.
+
+    Attributes:
+        id: the dropdown value (``ge2e``, ``ecapa``, ``wavlm``).
+        label: what the dropdown shows.
+        threshold: default cosine threshold for "same speaker", owned by the backend.
+        threshold_note: where the threshold comes from.
+        embedding_size: dimensions of one embedding.
+        repo_id: the Hugging Face repo, or None when embedded.
+        card: a short Markdown model card.
+        load: returns a ready :class:`SpeakerEncoder` (cached after the first call).
+    """
+
+    id: str
+    label: str
+    threshold: float
+    threshold_note: str
+    embedding_size: int
+    repo_id: str | None
+    card: str
+    load: Callable[[], SpeakerEncoder]
+
+
+class GE2EEncoder:
+    """Resemblyzer's 3-layer LSTM over 40 mel bands (GE2E loss), 256-d embeddings.
+
+    It embeds 1.6 s windows every ~0.77 s and averages them; the windows are kept for the
+    learn view, where their spread shows how stable the voice print is across a clip.
+    """
+
+    sample_rate = SAMPLE_RATE
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def embed(self, speech: np.ndarray) -> np.ndarray:
+        return self.embed_partials(speech)[0]
+
+    def embed_partials(self, speech: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The utterance embedding and the embeddings of its 1.6 s windows."""
+        embedding, partials, _ = self.model.embed_utterance(
+            np.asarray(speech, dtype=np.float32), return_partials=True
+        )
+        return embedding.astype(np.float32), partials.astype(np.float32)
+
+
+@load_once
+def ge2e_encoder() -> GE2EEncoder:
+    """The embedded GE2E encoder (weights ship inside the resemblyzer wheel)."""
+    import torch
+    from resemblyzer import VoiceEncoder
+
+    torch.set_num_threads(cpu_threads())
+    return GE2EEncoder(VoiceEncoder("cpu", verbose=False))
+
+
+class EcapaEncoder:
+    """SpeechBrain's ECAPA-TDNN: 80 Fbank features, sentence mean norm, 192-d x-vector."""
+
+    sample_rate = SAMPLE_RATE
+
+    def __init__(self, classifier) -> None:
+        self.classifier = classifier
+
+    def embed(self, speech: np.ndarray) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            out = self.classifier.encode_batch(torch.from_numpy(np.asarray(speech))[None])
+        return _unit(out.reshape(-1).numpy())
+
+
+def _savedir(source: str) -> Path:
+    # SpeechBrain links the files it loads into a savedir; keep it out of the source folder
+    # (a Hub snapshot, read-only in spirit) and out of the working tree.
+    digest = hashlib.sha1(str(Path(source).resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / "audiostudy-speechbrain" / digest
+
+
+@load_once
+def load_ecapa(source: str) -> EcapaEncoder:
+    """An ECAPA encoder from a local folder holding hyperparams.yaml and its checkpoints.
+
+    The app passes the Hub snapshot of ``speechbrain/spkrec-ecapa-voxceleb``; tests pass a
+    tiny randomly initialised model of the same architecture.
+    """
+    import torch
+    from speechbrain.inference.speaker import EncoderClassifier
+
+    torch.set_num_threads(cpu_threads())
+    classifier = EncoderClassifier.from_hparams(
+        source=source, savedir=str(_savedir(source)), run_opts={"device": "cpu"}
+    )
+    return EcapaEncoder(classifier)
+
+
+class WavLMEncoder:
+    """WavLM Base+ (self-supervised transformer) with an x-vector head, 512-d embeddings."""
+
+    sample_rate = SAMPLE_RATE
+
+    def __init__(self, extractor, model) -> None:
+        self.extractor = extractor
+        self.model = model
+
+    def embed(self, speech: np.ndarray) -> np.ndarray:
+        import torch
+
+        inputs = self.extractor(
+            np.asarray(speech), sampling_rate=SAMPLE_RATE, return_tensors="pt", padding=True
+        )
+        with torch.inference_mode():
+            out = self.model(**inputs).embeddings
+        return _unit(out.reshape(-1).numpy())
+
+
+@load_once
+def load_wavlm(source: str) -> WavLMEncoder:
+    """A WavLM x-vector model from a local folder (config, weights, feature extractor)."""
+    import torch
+    from transformers import AutoFeatureExtractor, WavLMForXVector
+
+    torch.set_num_threads(cpu_threads())
+    extractor = AutoFeatureExtractor.from_pretrained(source)
+    model = WavLMForXVector.from_pretrained(source).eval()
+    return WavLMEncoder(extractor, model)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    norm = float(np.linalg.norm(v))
+    if not np.isfinite(norm) or norm == 0.0:
+        raise AudioStudyError("The model returned an empty voice print for this clip.")
+    return v / norm
+
+
+GE2E_LABEL = "GE2E voice encoder (Resemblyzer, embedded)"
+ECAPA_REPO = "speechbrain/spkrec-ecapa-voxceleb"
+WAVLM_REPO = "microsoft/wavlm-base-plus-sv"
+HUB_MODELS = (ECAPA_REPO, WAVLM_REPO)
+
+
+def _hub(repo_id: str, loader: Callable[[str], SpeakerEncoder]) -> Callable[[], SpeakerEncoder]:
+    def load() -> SpeakerEncoder:
+        return loader(hub_snapshot(repo_id, allowed=HUB_MODELS, embedded_alternative=GE2E_LABEL))
+
+    return load
+
+
+BACKENDS: dict[str, Backend] = {
+    b.id: b
+    for b in (
+        Backend(
+            id="ge2e",
+            label=GE2E_LABEL,
+            threshold=0.80,
+            threshold_note=(
+                "calibrated in this project (benchmarks/bench_speaker.py) at the equal-error "
+                "point of a small trial list: 3 voices (JFK, LJ Speech, Piper joe)"
+            ),
+            embedding_size=256,
+            repo_id=None,
+            card=(
+                "**GE2E voice encoder** (Resemblyzer): 3-layer LSTM, 256 units, over 40 mel "
+                "bands; 1.4 M parameters, 17 MB, bundled in the wheel.  \n"
+                "Trained on: LibriSpeech, VoxCeleb 1 and 2 (about 8,000 speakers).  \n"
+                "Paper: Wan et al., *Generalized End-to-End Loss for Speaker Verification*, "
+                "ICASSP 2018 ([arXiv:1710.10467](https://arxiv.org/abs/1710.10467)) · "
+                "[code](https://github.com/resemble-ai/Resemblyzer)"
+            ),
+            load=ge2e_encoder,
+        ),
+        Backend(
+            id="ecapa",
+            label=f"ECAPA-TDNN ({ECAPA_REPO}, Hub)",
+            threshold=0.25,
+            threshold_note="SpeechBrain's own default in SpeakerRecognition.verify_batch",
+            embedding_size=192,
+            repo_id=ECAPA_REPO,
+            card=(
+                "**ECAPA-TDNN** (SpeechBrain): 1-D convolutions with squeeze-excitation and "
+                "attentive statistics pooling over 80 Fbanks; 20.8 M parameters, 83 MB.  \n"
+                "Trained on: VoxCeleb 1 + 2 (7,205 speakers); EER 0.80 % on VoxCeleb1-O.  \n"
+                "Paper: Desplanques et al., *ECAPA-TDNN*, Interspeech 2020 "
+                "([arXiv:2005.07143](https://arxiv.org/abs/2005.07143)) · "
+                f"[model page](https://huggingface.co/{ECAPA_REPO})"
+            ),
+            load=_hub(ECAPA_REPO, load_ecapa),
+        ),
+        Backend(
+            id="wavlm",
+            label=f"WavLM Base+ SV ({WAVLM_REPO}, Hub)",
+            threshold=0.86,
+            threshold_note="the value the model card uses in its example",
+            embedding_size=512,
+            repo_id=WAVLM_REPO,
+            card=(
+                "**WavLM Base+ SV**: a 12-layer self-supervised transformer on the raw "
+                "waveform with an x-vector head; 95 M parameters, 380 MB.  \n"
+                "Pre-trained on 94k h of English speech; fine-tuned on VoxCeleb1.  \n"
+                "Paper: Chen et al., *WavLM*, IEEE JSTSP 2022 "
+                "([arXiv:2110.13900](https://arxiv.org/abs/2110.13900)) · "
+                f"[model page](https://huggingface.co/{WAVLM_REPO})"
+            ),
+            load=_hub(WAVLM_REPO, load_wavlm),
+        ),
+    )
+}
+DEFAULT_BACKEND = "ge2e"
+
+
+def backend(model: str) -> Backend:
+    """The backend for a dropdown value; unknown values are refused (allowlist)."""
+    return BACKENDS[check_allowed(model, BACKENDS)]
+
+
+# ------------------------------------------------------------------------------- scoring
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """Cosine similarity of two embeddings; 0 when either is all zeros."""
+    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+    if na == 0.0 or nb == 0.0:
+        return 0.0
+    return float(np.dot(a, b) / (na * nb))
+
+
+def mean_embedding(embeddings: Sequence[np.ndarray]) -> np.ndarray:
+    """The enrolment voice print: the re-normalised mean of several embeddings."""
+    return _unit(np.mean(np.stack(embeddings), axis=0))
+
+
+def pca_2d(embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project rows onto their first two principal components.
+
+    Returns:
+        The (n, 2) points and the share of variance each component explains.
+    """
+    x = np.asarray(embeddings, dtype=np.float64)
+    x = x - x.mean(axis=0)
+    _, s, vt = np.linalg.svd(x, full_matrices=False)
+    points = np.zeros((x.shape[0], 2))
+    k = min(2, vt.shape[0])
+    points[:, :k] = x @ vt[:k].T
+    total = float(np.sum(s**2))
+    explained = np.zeros(2)
+    if total > 0:
+        explained[:k] = s[:k] ** 2 / total
+    # Fix the sign so the picture does not flip between runs with the same data.
+    for j in range(k):
+        if points[np.argmax(np.abs(points[:, j])), j] < 0:
+            points[:, j] *= -1
+    return points, explained
+
+
+def equal_error_rate(scores: Sequence[float], same: Sequence[bool]) -> tuple[float, float]:
+    """The equal error rate of a trial list and the threshold where it occurs.
+
+    Args:
+        scores: one similarity per trial.
+        same: True where the trial's two clips are the same speaker.
+
+    Returns:
+        (EER as a fraction, threshold): sweeping every observed score as a threshold, the
+        point where false acceptances and false rejections are closest, averaged there.
+    """
+    s = np.asarray(scores, dtype=np.float64)
+    y = np.asarray(same, dtype=bool)
+    if y.all() or not y.any():
+        raise AudioStudyError("An EER needs both same-speaker and different-speaker trials.")
+    best = (2.0, 0.0, 0.0)
+    for t in np.unique(s):
+        far = float(np.mean(s[~y] >= t))
+        frr = float(np.mean(s[y] < t))
+        if abs(far - frr) < best[0]:
+            best = (abs(far - frr), (far + frr) / 2, float(t))
+    return best[1], best[2]
+
+
+# ------------------------------------------------------------------ voice prints and results
+SAME, DIFFERENT = "same speaker", "different speakers"
+
+
+@dataclasses.dataclass(frozen=True)
+class Voiceprint:
+    """One clip after preparation and embedding.
+
+    Attributes:
+        speech: the prepared clip (waveform, VAD flags, voiced samples).
+        embedding: the L2-normalised embedding.
+        windows: GE2E's per-1.6 s window embeddings (None for the other backends).
+    """
+
+    speech: Speech
+    embedding: np.ndarray
+    windows: np.ndarray | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Verification:
+    """The outcome of comparing two clips (or an enrolment against a test clip)."""
+
+    score: float
+    threshold: float
+    model: str
+    a: Voiceprint
+    b: Voiceprint
+
+    @property
+    def same(self) -> bool:
+        return self.score >= self.threshold
+
+    @property
+    def decision(self) -> str:
+        return SAME if self.same else DIFFERENT
+
+
+def voiceprint(
+    audio: Audio, *, model: str = DEFAULT_BACKEND, min_speech_s: float = MIN_SPEECH_S
+) -> Voiceprint:
+    """Prepare one clip (validate, 16 kHz mono, VAD trim) and embed it with ``model``.
+
+    Raises:
+        AudioStudyError: bad audio, too little speech, unknown model or model unavailable.
+    """
+    chosen = backend(model)
+    speech = prepare(audio, min_speech_s=min_speech_s, max_duration_s=MAX_DURATION_S)
+    encoder = chosen.load()
+    if isinstance(encoder, GE2EEncoder):
+        embedding, windows = encoder.embed_partials(speech.speech)
+        return Voiceprint(speech, embedding, windows)
+    return Voiceprint(speech, encoder.embed(speech.speech))
+
+
+@dataclasses.dataclass(frozen=True)
+class Enrolment:
+    """An averaged voice print of several clips scored against a test clip.
+
+    Attributes:
+        result: the verification of the averaged print against the test clip.
+        names: the enrolment clips' names.
+        clip_scores: each enrolment clip alone against the test clip.
+        consistency: mean cosine between the enrolment clips (1.0 with a single clip).
+    """
+
+    result: Verification
+    names: tuple[str, ...]
+    clip_scores: tuple[float, ...]
+    consistency: float
+
+
+@dataclasses.dataclass(frozen=True)
+class SimilarityMap:
+    """All pairwise scores of several clips and their embeddings projected to 2-D.
+
+    Attributes:
+        labels: the clips' names (made unique).
+        groups: the colour group of each clip (see :func:`speaker_group`).
+        scores: the (n, n) cosine similarity matrix.
+        points: (n, 2) PCA projection of the embeddings.
+        explained: share of the variance each PCA component keeps.
+    """
+
+    labels: tuple[str, ...]
+    groups: tuple[str, ...]
+    scores: np.ndarray
+    points: np.ndarray
+    explained: np.ndarray
+
+
+# ---------------------------------------------------------------------------- learn plots
+def verification_figure(result: Verification):
+    """What the model sees: waveforms with the VAD-kept speech, log-mel of the speech kept,
+    the two voice prints as images, and (GE2E) the score of every 1.6 s window."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import librosa
+    from matplotlib.figure import Figure
+
+    ge2e = result.a.windows is not None and result.b.windows is not None
+    rows = 4 if ge2e else 3
+    fig = Figure(figsize=(9.0, 2.1 * rows), dpi=100, layout="constrained")
+    grid = fig.add_gridspec(rows, 2)
+    n_mels = 40 if result.model == "ge2e" else 80
+    side = int(np.ceil(np.sqrt(result.a.embedding.size)))
+    both = np.concatenate([result.a.embedding, result.b.embedding])
+    lim = float(np.abs(both).max())
+    # GE2E prints are non-negative (ReLU): a one-sided scale shows them; others are signed.
+    cmap, vmin = ("viridis", 0.0) if both.min() >= 0 else ("coolwarm", -lim)
+    for col, (tag, vp) in enumerate((("A", result.a), ("B", result.b))):
+        sp = vp.speech
+        ax = fig.add_subplot(grid[0, col])
+        t = np.arange(sp.waveform.size) / SAMPLE_RATE
+        step = max(1, sp.waveform.size // 4000)
+        ax.plot(t[::step], sp.waveform[::step], lw=0.5, color="#64748b")
+        frame_s = VAD_FRAME_S
+        for i in np.flatnonzero(sp.voiced):
+            ax.axvspan(i * frame_s, (i + 1) * frame_s, color="#22c55e", alpha=0.25, lw=0)
+        ax.set(
+            title=f"{tag}: {sp.name}: {sp.speech_s:.1f} s speech of {sp.duration_s:.1f} s "
+            "(green = kept by VAD)",
+            xlim=(0, max(sp.duration_s, 1e-3)),
+            yticks=[],
+        )
+        ax.title.set_fontsize(8)
+        ax = fig.add_subplot(grid[1, col])
+        mel = librosa.feature.melspectrogram(
+            y=sp.speech, sr=SAMPLE_RATE, n_fft=400, hop_length=160, n_mels=n_mels
+        )
+        ax.imshow(
+            librosa.power_to_db(mel, ref=np.max(mel) + 1e-12, top_db=80),
+            origin="lower",
+            aspect="auto",
+            cmap="magma",
+            extent=(0, sp.speech_s, 0, n_mels),
+        )
+        ax.set(xlabel="speech time (s)", ylabel="mel band")
+        ax.set_title(f"{n_mels} log-mel bands of the speech kept", fontsize=8)
+        ax = fig.add_subplot(grid[2, col])
+        emb = np.zeros(side * side)
+        emb[: vp.embedding.size] = vp.embedding
+        ax.imshow(emb.reshape(side, side), cmap=cmap, vmin=vmin, vmax=lim)
+        ax.set(xticks=[], yticks=[])
+        ax.set_title(f"voice print {tag}: {vp.embedding.size} numbers", fontsize=8)
+    if ge2e:
+        ax = fig.add_subplot(grid[3, :])
+        for tag, own, other in (("A", result.a, result.b), ("B", result.b, result.a)):
+            per_window = own.windows @ other.embedding
+            ax.plot(
+                np.arange(1, per_window.size + 1),
+                per_window,
+                "o-",
+                label=f"windows of {tag} vs print of the other",
+            )
+        ax.axhline(result.threshold, color="#dc2626", ls="--", lw=1, label="threshold")
+        ax.set(xlabel="1.6 s window", ylabel="cosine", ylim=(0, 1))
+        ax.set_title(
+            "GE2E scores 1.6 s windows and averages them: how stable is the match?", fontsize=8
+        )
+        ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def enrolment_figure(enrolment: Enrolment):
+    """Each enrolment clip alone and the averaged print against the test clip."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    names = [*enrolment.names, "averaged print"]
+    values = [*enrolment.clip_scores, enrolment.result.score]
+    fig = Figure(figsize=(7.0, 0.5 * len(names) + 1.4), dpi=100, layout="constrained")
+    ax = fig.subplots()
+    colours = ["#94a3b8"] * len(enrolment.names) + ["#2563eb"]
+    ax.barh(names, values, color=colours)
+    ax.axvline(enrolment.result.threshold, color="#dc2626", ls="--", lw=1, label="threshold")
+    for y, v in enumerate(values):
+        ax.text(v, y, f" {v:.3f}", va="center", fontsize=8)
+    ax.set(xlim=(min(0.0, min(values) - 0.05), 1.08), xlabel="cosine with the test clip")
+    ax.set_title("Enrolment clips vs the test clip", fontsize=9)
+    ax.invert_yaxis()
+    ax.legend(fontsize=7, loc="lower right")
+    return fig
