@@ -25,7 +25,12 @@ INTRO = (
 
 
 def _build(demo: Demo, *, api_prefix: str = "") -> gr.Blocks:
-    """The demo's Blocks, or an error panel when it fails: one broken demo costs one tab."""
+    """The demo's Blocks, or an error panel when it fails: one broken demo costs one tab.
+
+    Called inside the tab's (or page's) context, where a new Blocks renders itself;
+    calling ``.render()`` on a finished Blocks inside a Tab duplicates its layout
+    (seen with gradio 6.31).
+    """
     try:
         return demo.build(api_prefix=api_prefix)
     except Exception as exc:
@@ -42,18 +47,16 @@ def select_tab(request: gr.Request) -> gr.Tabs:
 def build_app() -> gr.Blocks:
     """Every demo as a tab at ``/`` and alone, chrome-free, at ``/<id>``."""
     with gr.Blocks(title=TITLE) as app:
-        gr.Navbar(visible=False)
         gr.Markdown(INTRO)
         with gr.Tabs() as tabs:
             for demo in DEMOS:
                 with gr.Tab(demo.title, id=demo.id):
-                    _build(demo).render()
+                    _build(demo)
         app.load(select_tab, None, tabs, api_visibility="private", show_progress="hidden")
     for demo in DEMOS:
         # The page copies get their own endpoint names; Gradio would rename clashes to _1.
         with app.route(demo.title, f"/{demo.id}", show_in_navbar=False):
-            gr.Navbar(visible=False)
-            _build(demo, api_prefix=f"{demo.id}_page_").render()
+            _build(demo, api_prefix=f"{demo.id}_page_")
     return app
 
 

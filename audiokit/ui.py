@@ -41,7 +41,7 @@ def user_errors(fn: Callable) -> Callable:
     Works for plain functions and generators (streaming, progress), keeping the signature
     that Gradio inspects for ``gr.Progress`` and the API page.
     """
-    where = fn.__name__.replace("_", " ")
+    where = fn.__name__.strip("_").replace("_", " ")
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
@@ -105,6 +105,9 @@ def audio_validator(
 
 CSS = """
 .gradio-container {max-width: 1200px !important; margin: auto;}
+/* gr.Navbar(visible=False) does not hide the multipage "Home" bar in gradio 6.31; pages
+   at /<id> are meant for slides, so no navigation chrome at all. */
+nav:has(> a[data-sveltekit-reload]) {display: none !important;}
 """
 
 

@@ -1,0 +1,67 @@
+"""The app in headless Chromium: tabs, deep links, the slide page, Community filtering."""
+
+from __future__ import annotations
+
+import pytest
+
+from demos import DEMOS
+
+pytestmark = [pytest.mark.app, pytest.mark.browser]
+
+
+VISIBLE_CARDS = "[...document.querySelectorAll('.cc-card')].filter(e => e.offsetParent).length"
+
+
+def _selected_tab(page) -> str:
+    return page.get_by_role("tab", selected=True).inner_text().strip()
+
+
+def test_all_six_tabs_click_through(page, app_url, output_dir):
+    page.goto(app_url)
+    page.get_by_role("tab", name="Community").wait_for()
+    titles = [t.inner_text().strip() for t in page.get_by_role("tab").all()]
+    assert titles == [d.title for d in DEMOS]
+    for demo in DEMOS:
+        page.get_by_role("tab", name=demo.title, exact=True).click()
+        assert _selected_tab(page) == demo.title
+        page.wait_for_timeout(300)
+        page.screenshot(path=output_dir / f"tab-{demo.id}.png", full_page=True)
+    assert page.locator("text=is unavailable").count() == 0, "a demo failed to build"
+
+
+def test_community_cards_filter(page, app_url, output_dir):
+    page.goto(app_url + "?tab=community")
+    cards = page.locator(".cc-card:visible")
+    cards.first.wait_for()
+    total = cards.count()
+    assert total >= 16
+    search = page.get_by_label("Search").locator("visible=true")
+    search.fill("pedalboard")
+    page.wait_for_function(f"{VISIBLE_CARDS} === 1")
+    assert "Spotify Pedalboard demo" in cards.first.inner_text()
+    page.screenshot(path=output_dir / "community-search.png", full_page=True)
+    search.fill("")
+    page.wait_for_function(f"{VISIBLE_CARDS} === {total}")
+    link = page.locator('.cc-card[data-id="coqui-ai-tts"] a.cc-tab').locator("visible=true")
+    assert link.get_attribute("href") == "./?tab=tts"
+    link.click()
+    page.wait_for_url("**/?tab=tts")
+    page.get_by_role("tab", name="Text to speech", selected=True).wait_for()
+
+
+def test_deep_link_selects_the_tab(page, app_url, output_dir):
+    page.goto(app_url + "?tab=community")
+    page.get_by_role("tab", name="Community", selected=True).wait_for()
+    page.locator(".cc-card").first.wait_for()
+    page.screenshot(path=output_dir / "deeplink-community.png", full_page=True)
+    page.goto(app_url + "?tab=nonsense")
+    page.get_by_role("tab", name="Speech recognition", selected=True).wait_for()
+
+
+def test_demo_page_is_the_demo_alone(page, app_url, output_dir):
+    page.goto(app_url + "community")
+    page.locator(".cc-card").first.wait_for()
+    assert page.get_by_role("tab").count() == 0, "the slide page has no app tabs"
+    assert page.locator("text=Audio Study Space").count() == 0, "no app header"
+    assert not page.get_by_role("link", name="Home").is_visible(), "no navigation bar"
+    page.screenshot(path=output_dir / "page-community.png", full_page=True)

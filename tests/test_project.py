@@ -1,0 +1,85 @@
+"""The project's shape: registry, Space config, examples, error panels."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import gradio as gr
+import pytest
+import yaml
+
+import app
+from demos import DEMO_IDS, DEMOS, Demo
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_registry_order_and_titles():
+    assert DEMO_IDS == ("asr", "tts", "effects", "separation", "speaker", "community")
+    assert [d.title for d in DEMOS] == [
+        "Speech recognition",
+        "Text to speech",
+        "Effects",
+        "Separation",
+        "Speaker verification",
+        "Community",
+    ]
+
+
+@pytest.mark.parametrize("demo", DEMOS, ids=DEMO_IDS)
+def test_each_demo_builds_a_fresh_blocks(demo):
+    first, second = demo.build(), demo.build(api_prefix="copy_")
+    assert isinstance(first, gr.Blocks) and first is not second
+
+
+def test_a_broken_demo_becomes_an_error_panel_and_the_rest_builds():
+    def broken(**kwargs):
+        raise RuntimeError("weights missing")
+
+    panel = app._build(Demo("x", "Broken demo", broken))
+    text = " ".join(str(getattr(b, "value", "")) for b in panel.blocks.values())
+    assert "Broken demo is unavailable" in text and "weights missing" in text
+
+
+def test_app_builds_without_loading_models():
+    from audiokit.engines import asr, tts
+
+    built = app.build_app()
+    assert [p[0] for p in built.pages[1:]] == list(DEMO_IDS)
+    assert not asr.embedded_whisper.loaded_keys() and not tts.embedded_piper.loaded_keys()
+
+
+def _front_matter() -> dict:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.match(r"^---\n(.*?)\n---\n", text, re.S)
+    assert match, "README.md must start with Space front matter"
+    return yaml.safe_load(match.group(1))
+
+
+def _pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, sep, version = line.partition("==")
+            assert sep, f"requirements.txt must pin exact versions: {line!r}"
+            pins[name.lower()] = version
+    return pins
+
+
+def test_space_front_matter_matches_requirements():
+    meta = _front_matter()
+    assert meta["sdk"] == "gradio"
+    assert meta["sdk_version"] == _pins()["gradio"]
+    assert meta["app_file"] == "app.py" and (ROOT / meta["app_file"]).is_file()
+    assert str(meta["python_version"]) == "3.11"
+    assert meta["title"] and meta["emoji"]
+
+
+def test_examples_are_small_and_sourced():
+    files = [p for p in (ROOT / "examples").rglob("*") if p.is_file()]
+    for path in files:
+        assert path.stat().st_size <= 1_000_000, f"{path} is over 1 MB"
+    for folder in {p.parent for p in files}:
+        assert (folder / "SOURCES.md").is_file(), f"{folder} needs a SOURCES.md"
