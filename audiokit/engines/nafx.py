@@ -1,0 +1,304 @@
+"""Steerable neural audio effects (Steinmetz & Reiss, 2021), in torch on the CPU.
+
+A randomly initialised temporal convolutional network (TCN) already *is* an audio effect:
+stacked dilated 1-D convolutions with PReLU activations filter and distort the signal in
+ways set by the seed and the architecture. Steering runs a few Adam steps so that the
+network imitates a target effect, made on the spot with Pedalboard from a training clip;
+the loss is measured on a held-back clip the network never trained on.
+
+Paper: https://arxiv.org/abs/2112.02926 · original demo: github.com/csteinmetz1/steerable-nafx
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from audiokit.errors import AudioStudyError
+
+ProgressFn = Callable[[float, str], None]
+
+STEER_TARGETS = ("none", "compressor", "reverb", "distortion", "delay")
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "effects"
+TRAINING_CLIP = EXAMPLES / "pluck_loop.flac"
+PAPER_URL = "https://arxiv.org/abs/2112.02926"
+
+# Steering trains on short crops: long enough for the receptive field, short enough that one
+# Adam step takes tens of milliseconds on two cores.
+_CROP_FRAMES = 4096
+_BATCH = 4
+_LEARNING_RATE = 3e-3
+# Inference runs in chunks so a minute of stereo audio never builds one huge activation.
+_CHUNK_FRAMES = 1 << 16
+_CACHE_SIZE = 8
+
+
+@dataclasses.dataclass(frozen=True)
+class TCNConfig:
+    """The architecture and the seed of one random network.
+
+    Attributes:
+        seed: initialises the weights (same seed, same effect).
+        depth: number of dilated convolution blocks.
+        kernel_size: taps per convolution.
+        dilation_growth: block ``i`` has dilation ``dilation_growth ** i``.
+        channels: hidden channels per block.
+    """
+
+    seed: int = 42
+    depth: int = 4
+    kernel_size: int = 13
+    dilation_growth: int = 10
+    channels: int = 16
+
+    @property
+    def receptive_field(self) -> int:
+        """How many input samples one output sample depends on (itself included)."""
+        return 1 + sum((self.kernel_size - 1) * self.dilation_growth**i for i in range(self.depth))
+
+    def receptive_field_ms(self, sample_rate: int) -> float:
+        """The receptive field in milliseconds at ``sample_rate``."""
+        return 1000.0 * self.receptive_field / sample_rate
+
+
+@dataclasses.dataclass(frozen=True)
+class SteerReport:
+    """What steering did, for the Learn view.
+
+    Attributes:
+        target: the effect steered toward.
+        train_loss: loss per Adam step on training crops.
+        heldout_before: loss on the held-back clip with the random weights.
+        heldout_after: the same after steering.
+    """
+
+    target: str
+    train_loss: tuple[float, ...]
+    heldout_before: float
+    heldout_after: float
+
+
+def _torch():
+    import torch
+
+    from audiokit.models import cpu_threads
+
+    # Keep the intra-op pool to this machine's cores; oversubscription slows every tab.
+    if torch.get_num_threads() != cpu_threads():
+        torch.set_num_threads(cpu_threads())
+    return torch
+
+
+def build_tcn(config: TCNConfig):
+    """The random network for ``config``: deterministic weights from its seed."""
+    torch = _torch()
+    nn = torch.nn
+
+    class Block(nn.Module):
+        def __init__(self, c_in: int, c_out: int, dilation: int, last: bool) -> None:
+            super().__init__()
+            self.conv = nn.Conv1d(c_in, c_out, config.kernel_size, dilation=dilation)
+            self.act = nn.Identity() if last else nn.PReLU(c_out)
+            self.res = nn.Conv1d(c_in, c_out, 1, bias=False)
+
+        def forward(self, x):
+            y = self.act(self.conv(x))
+            # The convolution has no padding, so the residual is cropped to its causal end.
+            return y + self.res(x)[..., -y.shape[-1] :]
+
+    class TCN(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            blocks = []
+            for i in range(config.depth):
+                c_in = 1 if i == 0 else config.channels
+                last = i == config.depth - 1
+                c_out = 1 if last else config.channels
+                blocks.append(Block(c_in, c_out, config.dilation_growth**i, last))
+            self.blocks = nn.Sequential(*blocks)
+
+        def forward(self, x):
+            return self.blocks(x)
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        model = TCN()
+    return model.eval()
+
+
+def _run(model, samples: np.ndarray, receptive_field: int) -> np.ndarray:
+    """Causal inference over (channels, frames), each channel on its own, in chunks."""
+    torch = _torch()
+    context = receptive_field - 1
+    x = np.pad(samples.astype(np.float32), ((0, 0), (context, 0)))
+    outs = []
+    with torch.inference_mode():
+        for start in range(0, samples.shape[1], _CHUNK_FRAMES):
+            stop = min(start + _CHUNK_FRAMES, samples.shape[1])
+            chunk = torch.from_numpy(np.ascontiguousarray(x[:, start : stop + context]))
+            outs.append(model(chunk[:, None, :])[:, 0, :].numpy())
+    return np.concatenate(outs, axis=1)
+
+
+def _target_board(target: str):
+    """The Pedalboard effect that makes the steering targets."""
+    import pedalboard as pb
+
+    boards = {
+        "compressor": [pb.Compressor(threshold_db=-30, ratio=8, attack_ms=1, release_ms=80)],
+        "reverb": [pb.Reverb(room_size=0.5, wet_level=0.4, dry_level=0.6)],
+        "distortion": [pb.Distortion(drive_db=24), pb.Gain(gain_db=-10)],
+        "delay": [pb.Delay(delay_seconds=0.08, feedback=0.3, mix=0.4)],
+    }
+    return pb.Pedalboard(boards[target])
+
+
+def _clips(sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """Training and held-back clips (mono, at ``sample_rate``): the two ends of one recording."""
+    import soundfile as sf
+
+    from audiokit.audio import resample
+
+    data, rate = sf.read(str(TRAINING_CLIP), dtype="float32", always_2d=True)
+    mono = resample(data.mean(axis=1), rate, sample_rate)
+    split = int(mono.size * 0.7)
+    return mono[:split], mono[split:]
+
+
+def _loss(torch, y, t):
+    """L1 on the waveform plus L1 on log-magnitude spectra: level and timbre both count."""
+    window = torch.hann_window(1024)
+    spec_y = torch.stft(y, 1024, 256, window=window, return_complex=True).abs()
+    spec_t = torch.stft(t, 1024, 256, window=window, return_complex=True).abs()
+    log_l1 = (torch.log(spec_y + 1e-5) - torch.log(spec_t + 1e-5)).abs().mean()
+    return (y - t).abs().mean() + 0.1 * log_l1
+
+
+def steer(
+    config: TCNConfig,
+    *,
+    target: str,
+    sample_rate: int,
+    steps: int,
+    progress: ProgressFn | None = None,
+):
+    """Train a copy of the random network toward a Pedalboard effect.
+
+    Args:
+        config: the network.
+        target: one of ``STEER_TARGETS`` other than ``"none"``.
+        sample_rate: the rate the network will run at (dilations are counted in samples).
+        steps: Adam steps.
+        progress: called with (fraction done, description).
+
+    Returns:
+        (model, SteerReport).
+    """
+    if target not in STEER_TARGETS or target == "none":
+        raise AudioStudyError(f"'steer' must be one of {', '.join(STEER_TARGETS)}, not {target!r}.")
+    torch = _torch()
+    model = build_tcn(config)
+    board = _target_board(target)
+    train, heldout = _clips(sample_rate)
+    train_target = board(train[None, :], sample_rate)[0]
+    heldout_target = board(heldout[None, :], sample_rate)[0]
+    rf = config.receptive_field
+
+    def heldout_loss() -> float:
+        y = _run(model, heldout[None, :], rf)[0]
+        return float(_loss(torch, torch.from_numpy(y), torch.from_numpy(heldout_target)))
+
+    before = heldout_loss()
+    rng = np.random.default_rng(config.seed)
+    padded = np.pad(train, (rf - 1, 0))
+    optimiser = torch.optim.Adam(model.parameters(), lr=_LEARNING_RATE)
+    model.train()
+    losses = []
+    crop = min(_CROP_FRAMES, train.size)
+    for step in range(steps):
+        starts = rng.integers(0, train.size - crop + 1, size=_BATCH)
+        x = np.stack([padded[s : s + crop + rf - 1] for s in starts])[:, None, :]
+        t = np.stack([train_target[s : s + crop] for s in starts])
+        y = model(torch.from_numpy(x))[:, 0, :]
+        loss = _loss(torch, y, torch.from_numpy(t))
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        losses.append(loss.item())
+        if progress:
+            progress((step + 1) / steps, f"Steering toward {target}: step {step + 1}/{steps}")
+    model.eval()
+    return model, SteerReport(target, tuple(losses), before, heldout_loss())
+
+
+_cache: OrderedDict[tuple, tuple] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _model_for(
+    config: TCNConfig, steer_target: str, steer_steps: int, sample_rate: int, progress
+) -> tuple:
+    """The (model, report) for these settings; steered networks are kept for reuse."""
+    if steer_target == "none" or steer_steps == 0:
+        return build_tcn(config), None
+    key = (config, steer_target, steer_steps, sample_rate)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    result = steer(
+        config, target=steer_target, sample_rate=sample_rate, steps=steer_steps, progress=progress
+    )
+    with _cache_lock:
+        _cache[key] = result
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result
+
+
+def neural_effect(
+    samples: np.ndarray,
+    sample_rate: int,
+    *,
+    seed: int = 42,
+    depth: int = 4,
+    kernel_size: int = 13,
+    dilation_growth: int = 10,
+    channels: int = 16,
+    gain_db: float = 0.0,
+    mix: float = 1.0,
+    steer: str = "none",
+    steer_steps: int = 0,
+    progress: ProgressFn | None = None,
+) -> tuple[np.ndarray, SteerReport | None]:
+    """Process (channels, frames) float32 audio with a random, optionally steered, TCN.
+
+    Args:
+        samples: float32 (channels, frames); each channel is processed on its own.
+        sample_rate: Hz.
+        seed, depth, kernel_size, dilation_growth, channels: the network (see TCNConfig).
+        gain_db: output gain after the network.
+        mix: 0 = dry only, 1 = network only.
+        steer: target effect, or "none" for the raw random network.
+        steer_steps: Adam steps toward the target (0 = not steered).
+        progress: called with (fraction, description) while steering.
+
+    Returns:
+        (processed float32 samples of the same shape, SteerReport or None).
+    """
+    config = TCNConfig(seed, depth, kernel_size, dilation_growth, channels)
+    model, report = _model_for(config, steer, steer_steps, sample_rate, progress)
+    wet = _run(model, samples, config.receptive_field)
+    if report is None:
+        # A random network's level is arbitrary: match the input's peak so the mix is fair.
+        peak_in, peak_out = float(np.abs(samples).max()), float(np.abs(wet).max())
+        wet = wet * (peak_in / peak_out) if peak_out > 0 else wet
+    gain = math.pow(10.0, gain_db / 20.0)
+    out = (1.0 - mix) * samples + mix * gain * wet
+    return out.astype(np.float32), report
