@@ -1,0 +1,286 @@
+"""The TTS core: the embedded Piper voice, text handling, a tiny random VITS, bad inputs."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import time
+
+import numpy as np
+import pytest
+
+from audiokit.audio import Audio, rms_db
+from audiokit.engines import tts
+from audiokit.engines.asr import transcribe_text
+from audiokit.errors import AudioStudyError, ModelUnavailableError
+from audiokit.metrics import word_error_rate
+
+ROUND_TRIP = (
+    "The quick brown fox jumps over the lazy dog. "
+    "Every morning she walks her dog along the river. "
+    "Machine learning models can turn written text into natural speech. "
+    "Please call me tomorrow morning before the meeting starts."
+)
+# noise_w=0 switches off the random part of the duration predictor: lengths repeat exactly.
+STEADY = {"noise_w": 0.0}
+
+
+def test_round_trip_through_whisper_has_low_wer():
+    result = tts.synthesize(ROUND_TRIP)
+    hypothesis = transcribe_text(result.audio)
+    wer = word_error_rate(ROUND_TRIP, hypothesis)
+    assert wer.wer <= 0.10, f"WER {wer.wer:.1%}: heard {hypothesis!r}"
+
+
+def test_output_rate_duration_and_level_are_sane():
+    text = "Speech synthesis should sound natural and clear."
+    result = tts.synthesize(text, volume=0.5)
+    audio = result.audio
+    assert audio.sample_rate == 22050 and audio.channels == 1
+    assert audio.samples.dtype == np.float32
+    # Read speech runs at roughly 10 to 20 characters per second.
+    assert len(text) / 25 < audio.duration_s < len(text) / 6
+    assert np.abs(audio.samples).max() == pytest.approx(0.5, abs=0.01)
+    assert rms_db(audio.samples) > -35
+    assert 0 < result.real_time_factor < 5
+
+
+def test_slower_rate_makes_longer_audio_monotonically():
+    text = "A slower speaking rate stretches every phoneme."
+    durations = [
+        tts.synthesize(text, length_scale=s, **STEADY).audio.duration_s
+        for s in (0.6, 1.0, 1.5, 2.0)
+    ]
+    assert all(a < b for a, b in itertools.pairwise(durations)), durations
+    # Durations scale with length_scale (a fixed tail of silence keeps it below proportional).
+    assert 1.5 < durations[3] / durations[1] < 2.2
+
+
+def test_pause_between_sentences_adds_exactly_its_length():
+    text = "First sentence. Second sentence. Third one."
+    plain = tts.synthesize(text, sentence_pause_s=0.0, **STEADY)
+    paused = tts.synthesize(text, sentence_pause_s=1.0, **STEADY)
+    gaps = len(plain.segments) - 1
+    assert gaps == 2
+    assert paused.audio.duration_s - plain.audio.duration_s == pytest.approx(gaps, abs=1e-3)
+    starts = [s.start_s for s in paused.segments]
+    assert starts[1] == pytest.approx(paused.segments[0].end_s + 1.0, abs=1e-3)
+
+
+def test_phoneme_durations_come_from_the_engine_and_tile_the_audio():
+    result = tts.synthesize("Hello world. How are you?")
+    assert result.has_durations
+    for segment in result.segments:
+        assert len(segment.boundaries_s) == len(segment.symbols)
+        assert segment.boundaries_s[-1] == pytest.approx(segment.end_s, abs=1e-6)
+        assert list(segment.boundaries_s) == sorted(segment.boundaries_s)
+    first = result.segments[0]
+    assert first.symbols[0] == "^" and first.symbols[-1] == "$"
+    assert "h" in first.symbols and "w" in first.symbols
+
+
+def test_long_text_is_split_and_spoken_as_one_clip_with_progress():
+    sentence = "This sentence is part of a long lecture about speech. "
+    text = sentence * 12
+    seen = []
+    result = tts.synthesize(text, progress=lambda done, total: seen.append((done, total)))
+    assert len(result.segments) == 12
+    assert seen[0] == (0, 12) and seen[-1] == (12, 12)
+    assert result.audio.duration_s > 12 * 1.5
+    assert [s.start_s for s in result.segments] == sorted(s.start_s for s in result.segments)
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken"),
+    [
+        ("Dr. Smith paid $3.50 on 12 May 2021.", "Doctor Smith paid 3 dollars 50 cents on 12 May"),
+        ("Mr. and Mrs. Jones, e.g. at St. Louis", "Mister and Missus Jones, for example at Saint"),
+        ("It costs £1.01 or €2", "It costs 1 pound 1 penny or 2 euros"),
+        (
+            "$2.5 million in the 1990s and '80s",
+            "2.5 million dollars in the 19 nineties and eighties",
+        ),
+        ("Cats & dogs at 20°C", "Cats and dogs at 20 degrees Celsius"),
+        ("Hi 😀 there ★!", "Hi there !"),
+    ],
+)
+def test_english_normalisation(text, spoken):
+    assert tts.normalize_for_speech(text).startswith(spoken)
+
+
+def test_abbreviations_do_not_end_sentences_for_the_phonemiser():
+    backend = tts.backend_for(tts.EMBEDDED_NAME)
+    raw = backend.phonemize("Dr. Smith paid $3.50 on 12 May 2021.")
+    fixed = backend.phonemize(tts.normalize_for_speech("Dr. Smith paid $3.50 on 12 May 2021."))
+    assert len(raw) == 2 and len(fixed) == 1  # espeak-ng ends a sentence at "Dr."
+    ipa = "".join(fixed[0])
+    assert "dˈɑːlɚz" in ipa and "sˈɛnts" in ipa  # "dollars", "cents" instead of "point five"
+
+
+def test_other_languages_keep_their_numbers_but_lose_emoji():
+    assert tts.normalize_for_speech("Es kostet 5 € 😀", language="de") == "Es kostet 5 €"
+
+
+def test_split_sentences_keeps_every_word_and_caps_chunk_length():
+    text = "Short one. " + "word, " * 200 + "end.\n\nNew paragraph here"
+    parts = tts.split_sentences(text, max_characters=100)
+    assert all(len(p) <= 100 for p in parts)
+    assert " ".join(parts).split() == text.split()
+    assert parts[0] == "Short one." and parts[-1] == "New paragraph here"
+
+
+def test_text_at_the_limit_is_accepted():
+    assert len(tts.clean_text("a" * tts.MAX_CHARACTERS)) == tts.MAX_CHARACTERS
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "The text is empty"),
+        ("   \n\t ", "The text is empty"),
+        (None, "The text is empty"),
+        ("a" * (tts.MAX_CHARACTERS + 1), "at most 5,000"),
+        ("😀🎉👍", "nothing to speak"),
+        ("?! …", "nothing to speak"),
+        (42, "must be a string"),
+    ],
+)
+def test_bad_text_is_refused_with_a_sentence(text, message):
+    with pytest.raises(AudioStudyError, match=message):
+        tts.synthesize(text)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("length_scale", 0.0, "length_scale must be between 0.25 and 4"),
+        ("noise_scale", math.nan, "noise_scale must be between"),
+        ("volume", 1.5, "volume must be between 0 and 1"),
+        ("sentence_pause_s", -1, "sentence_pause_s must be between"),
+        ("noise_w", "loud", "noise_w must be a number"),
+    ],
+)
+def test_bad_settings_are_refused(setting, value, message):
+    with pytest.raises(AudioStudyError, match=message):
+        tts.synthesize("Hello.", **{setting: value})
+
+
+def test_unknown_voice_is_refused_naming_the_choices():
+    with pytest.raises(AudioStudyError, match=r"Unknown voice 'Robot'.*Piper en_US-joe-medium"):
+        tts.synthesize("Hello.", voice="Robot")
+
+
+@pytest.mark.parametrize("voice", [n for n, v in tts.VOICES.items() if v.repo_id])
+def test_hub_voice_offline_names_the_embedded_voice_quickly(voice, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    started = time.monotonic()
+    with pytest.raises(ModelUnavailableError, match="Piper en_US-joe-medium"):
+        tts.synthesize("Hello.", voice=voice)
+    assert time.monotonic() - started < 10
+
+
+# ---- transformers VITS: a tiny random model of the real architecture ----
+
+
+@pytest.fixture(scope="module")
+def tiny_vits(tmp_path_factory):
+    """A 20k-parameter VITS with an MMS-style character tokenizer, saved like a Hub repo."""
+    import torch
+    from transformers import VitsConfig, VitsModel, VitsTokenizer
+
+    folder = tmp_path_factory.mktemp("tiny-vits")
+    symbols = ["_", " ", *"abcdefghijklmnopqrstuvwxyz'.,?!"]
+    (folder / "vocab.json").write_text(json.dumps({s: i for i, s in enumerate(symbols)}))
+    # The settings of facebook/mms-tts-eng's tokenizer_config.json.
+    tokenizer = VitsTokenizer(
+        str(folder / "vocab.json"),
+        language="eng",
+        add_blank=True,
+        normalize=True,
+        phonemize=False,
+        is_uroman=False,
+        pad_token="_",
+    )
+    config = VitsConfig(
+        vocab_size=len(symbols),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        ffn_dim=32,
+        flow_size=16,
+        spectrogram_bins=17,
+        upsample_initial_channel=16,
+        upsample_rates=[4, 4],
+        upsample_kernel_sizes=[8, 8],
+        resblock_kernel_sizes=[3],
+        resblock_dilation_sizes=[[1, 3]],
+        prior_encoder_num_flows=1,
+        prior_encoder_num_wavenet_layers=1,
+        posterior_encoder_num_wavenet_layers=1,
+        duration_predictor_num_flows=1,
+        duration_predictor_filter_channels=16,
+        depth_separable_num_layers=1,
+        sampling_rate=16000,
+    )
+    torch.manual_seed(0)
+    VitsModel(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def test_tiny_vits_loads_through_the_real_loader_and_speaks(tiny_vits):
+    backend = tts.load_vits(str(tiny_vits))
+    assert backend.sample_rate == 16000
+    (spoken,) = backend.speak("hello world.", tts.Settings(volume=0.8))
+    assert spoken.samples.dtype == np.float32 and spoken.samples.ndim == 1
+    assert spoken.samples.size > 0 and np.isfinite(spoken.samples).all()
+    assert np.abs(spoken.samples).max() == pytest.approx(0.8, abs=1e-4)
+    assert spoken.symbols[:3] == ("^", "h", "e")
+    # The durations are the model's own: they add up to the waveform's length.
+    assert sum(spoken.durations) == spoken.samples.size
+
+
+def test_tiny_vits_length_scale_stretches_output(tiny_vits):
+    backend = tts.load_vits(str(tiny_vits))
+    short = backend.speak("a longer sentence to read", tts.Settings(noise_w=0.0))[0]
+    long = backend.speak("a longer sentence to read", tts.Settings(noise_w=0.0, length_scale=3.0))
+    assert long[0].samples.size > 2 * short.samples.size
+
+
+def test_tiny_vits_refuses_text_it_cannot_read(tiny_vits):
+    backend = tts.load_vits(str(tiny_vits))
+    with pytest.raises(AudioStudyError, match="cannot read any character"):
+        backend.speak("日本語", tts.Settings())
+
+
+def test_mms_voice_end_to_end_from_a_cached_snapshot(tiny_vits, monkeypatch):
+    # Stands in for the Hub cache only: the loading and synthesis code is the real one.
+    monkeypatch.setattr(tts, "hub_snapshot", lambda repo_id, **kwargs: str(tiny_vits))
+    voice = "MMS-TTS English (facebook/mms-tts-eng, Hub)"
+    result = tts.synthesize("one. two!", voice=voice, sentence_pause_s=0.5)
+    assert result.audio.sample_rate == 16000 and result.has_durations
+    assert len(result.segments) == 2
+    assert result.audio.duration_s == pytest.approx(result.segments[-1].end_s)
+
+
+# ---- the tab's pure presentation ----
+
+
+def test_learn_view_shows_phonemes_and_a_marked_spectrogram():
+    from demos import tts as tab
+
+    result = tts.synthesize("Hello world.")
+    page = tab.phoneme_html(result)
+    assert "Hello world." in page and "ˈ" in page and "ms" in page
+    figure = tab.learn_figure(result)
+    labels = {t.get_text() for t in figure.axes[0].texts}
+    assert {"h", "w", "l"} <= labels
+
+
+def test_round_trip_report_refuses_non_english_voices():
+    from demos import tts as tab
+
+    audio = Audio(np.zeros((1, 16000), np.float32), 16000)
+    with pytest.raises(AudioStudyError, match="English only"):
+        tab.roundtrip_report(audio, "Hallo", "Piper de_DE-thorsten-medium (Hub)")
