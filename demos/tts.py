@@ -127,7 +127,7 @@ def summary_markdown(result: Synthesis) -> str:
     speed = f", {1 / rtf:.0f}× faster than real time" if 0 < rtf < 1 else ""
     lines = [
         f"**{audio.duration_s:.1f} s** of speech at {audio.sample_rate:,} Hz from "
-        f"{len(result.segments)} chunk(s) · synthesised in {result.elapsed_s:.2f} s "
+        f"{len(result.segments)} sentence(s) · synthesised in {result.elapsed_s:.2f} s "
         f"(real-time factor {rtf:.3f}{speed}) · {result.voice}"
     ]
     if result.spoken_text != result.text:
@@ -252,16 +252,6 @@ def voice_card(voice: str) -> str:
     return VOICES[voice].card if voice in VOICES else ""
 
 
-def text_validator(text: str, *rest: Any) -> list[dict]:
-    """Pre-queue check of the text, so an empty or over-long text is refused at once."""
-    try:
-        clean_text(text)
-        problem = ""
-    except AudioStudyError as exc:
-        problem = str(exc)
-    return [gr.validate(not problem, problem), *(gr.validate(True, "") for _ in rest)]
-
-
 # ---- layout ----
 
 
@@ -329,7 +319,6 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             inputs,
             [audio, files, summary, phonemes, plot, roundtrip],
             api_name=f"{api_prefix}synthesize",
-            validator=text_validator,
         )
         check.click(
             check_roundtrip,
