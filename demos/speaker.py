@@ -161,8 +161,8 @@ def explain(score: float, threshold: float, model: str) -> str:
         f"(margin {margin:+.3f})."
     )
     scale = (
-        "GE2E embeddings are all non-negative, so even unrelated voices score around 0.5–0.7; "
-        "the same voice usually scores above 0.8."
+        "GE2E embeddings are all non-negative, so even unrelated voices score around 0.45–0.65 "
+        "here, and the same voice usually 0.7–0.95."
         if backend.id == "ge2e"
         else "Unrelated voices score near 0 with this model; the same voice well above it."
     )
