@@ -268,7 +268,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             with gr.Column(scale=3):
                 text = gr.Textbox(label="Text", value=_example("numbers.txt"), lines=5)
                 voice = gr.Dropdown(list(VOICES), value=EMBEDDED_NAME, label="Voice")
-                with gr.Accordion("Controls", open=False):
+                with gr.Accordion("Controls", open=True):
                     rate = gr.Slider(
                         0.5,
                         2.0,
