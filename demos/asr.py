@@ -7,6 +7,7 @@ holds the Gradio adapters, the learn-view figure and ``build()``.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,7 @@ def transcribe(
             desc=f"Transcribed {format_duration(done_s)} of {format_duration(total)}",
         )
 
+    started = time.perf_counter()
     transcript = asr.transcribe(
         audio,
         model_id=model_id,
@@ -215,13 +217,15 @@ def transcribe(
         beam_size=int(beam_size),
         on_progress=on_progress,
     )
+    elapsed_s = time.perf_counter() - started
+    speed = f" · took {elapsed_s:.1f} s (real-time factor {elapsed_s / max(total, 1e-9):.2f})"
     files = asr.write_downloads(transcript, folder=download_dir(), name=audio.name)
     wer = ""
     if reference and reference.strip():
         wer = alignment_html(word_error_rate(reference, transcript.text))
     return (
         transcript.text,
-        summary_markdown(transcript),
+        summary_markdown(transcript, elapsed_note=speed),
         segment_rows(transcript),
         word_rows(transcript),
         [str(p) for p in files],
@@ -298,10 +302,11 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                                 list(asr.TASKS), value="transcribe", label="Task", interactive=False
                             )
                         with gr.Row():
-                            words = gr.Checkbox(label="Word timestamps")
-                            vad = gr.Checkbox(label="Skip silence (VAD)")
+                            words = gr.Checkbox(False, label="Word timestamps")
+                            vad = gr.Checkbox(False, label="Skip silence (VAD)")
                         beam = gr.Slider(1, 10, value=5, step=1, label="Beam size (1 = greedy)")
                         reference = gr.Textbox(
+                            "",
                             label="Reference text (optional, for WER)",
                             lines=2,
                             max_length=MAX_REFERENCE_CHARS,
@@ -320,14 +325,19 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                         summary = gr.Markdown()
                         wer = gr.HTML()
                         segments = gr.Dataframe(
-                            headers=SEGMENT_COLUMNS, label="Segments", max_height=300, wrap=True
+                            headers=SEGMENT_COLUMNS,
+                            label="Segments",
+                            max_height=300,
+                            wrap=True,
+                            column_widths=["9%", "9%", "58%", "12%", "12%"],
                         )
-                        word_table = gr.Dataframe(
-                            headers=WORD_COLUMNS, label="Words", max_height=200
-                        )
+                        with gr.Accordion("Words (tick word timestamps)", open=False):
+                            word_table = gr.Dataframe(
+                                headers=WORD_COLUMNS, show_label=False, max_height=240
+                            )
                         files = gr.File(label="Downloads", file_count="multiple")
                 with gr.Accordion("Learn: what the model sees", open=False):
-                    learn_plot = gr.Plot(label="Log-mel spectrogram and confidence")
+                    learn_plot = gr.Plot(show_label=False)
                     learn_text = gr.Markdown(card_markdown(asr.EMBEDDED_ID))
             with gr.Tab("Live microphone"):
                 gr.Markdown(
