@@ -1,12 +1,17 @@
-"""Audio Study Space: assembles the registry into tabs, deep links and one page per demo.
+"""Audio Study Space: assembles the registry into tabs, deep links and one app per demo.
 
-``python app.py`` serves it; Gradio's own variables (GRADIO_SERVER_NAME, GRADIO_SERVER_PORT,
-set by Hugging Face Spaces) choose the host and port.
+``python app.py`` serves the tabbed app at ``/`` and every demo alone at ``/<id>``, each a
+complete Gradio app of its own, so the ``<gradio-app>`` web component and iframes can embed
+exactly one demo (the web component fetches ``<src>/config``, which Gradio's multipage
+routes do not serve). Gradio's own variables (GRADIO_SERVER_NAME, GRADIO_SERVER_PORT, set by
+Hugging Face Spaces) choose the host and port.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 
 import gradio as gr
 
@@ -24,7 +29,7 @@ INTRO = (
 )
 
 
-def _build(demo: Demo, *, api_prefix: str = "") -> gr.Blocks:
+def _build(demo: Demo) -> gr.Blocks:
     """The demo's Blocks, or an error panel when it fails: one broken demo costs one tab.
 
     Called inside the tab's (or page's) context, where a new Blocks renders itself;
@@ -32,7 +37,7 @@ def _build(demo: Demo, *, api_prefix: str = "") -> gr.Blocks:
     (seen with gradio 6.31).
     """
     try:
-        return demo.build(api_prefix=api_prefix)
+        return demo.build()
     except Exception as exc:
         log.exception("Demo %r failed to build", demo.id)
         return error_panel(demo.title, exc)
@@ -45,7 +50,7 @@ def select_tab(request: gr.Request) -> gr.Tabs:
 
 
 def build_app() -> gr.Blocks:
-    """Every demo as a tab at ``/`` and alone, chrome-free, at ``/<id>``."""
+    """Every demo as a tab, with a header, and ``?tab=<id>`` deep links."""
     with gr.Blocks(title=TITLE) as app:
         gr.Markdown(INTRO)
         with gr.Tabs() as tabs:
@@ -53,13 +58,50 @@ def build_app() -> gr.Blocks:
                 with gr.Tab(demo.title, id=demo.id):
                     _build(demo)
         app.load(select_tab, None, tabs, api_visibility="private", show_progress="hidden")
-    for demo in DEMOS:
-        # The page copies get their own endpoint names; Gradio would rename clashes to _1.
-        with app.route(demo.title, f"/{demo.id}", show_in_navbar=False):
-            _build(demo, api_prefix=f"{demo.id}_page_")
     return app
 
 
-if __name__ == "__main__":
+def build_page(demo: Demo) -> gr.Blocks:
+    """One demo alone, no app chrome: what a slide embeds."""
+    with gr.Blocks(title=f"{demo.title} · {TITLE}") as page:
+        _build(demo)
+    return page
+
+
+def _to_slash(request, *, target: str):
+    from starlette.responses import RedirectResponse
+
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(target + query)
+
+
+def create_server():
+    """A FastAPI app with every demo mounted at ``/<id>`` and the tabbed app at ``/``."""
+    from fastapi import FastAPI
+
+    server = FastAPI(title=TITLE)
+    for demo in DEMOS:
+        # A mount answers only below its path: send /asr to /asr/ (relative, proxy-safe).
+        server.add_route(f"/{demo.id}", functools.partial(_to_slash, target=f"{demo.id}/"))
+        page = build_page(demo).queue(default_concurrency_limit=1)
+        gr.mount_gradio_app(server, page, path=f"/{demo.id}", **launch_kwargs())
+    # Mounted last: "/" would otherwise swallow the demo paths.
+    gr.mount_gradio_app(
+        server, build_app().queue(default_concurrency_limit=1), path="", **launch_kwargs()
+    )
+    return server
+
+
+def main() -> None:
+    """Serve on GRADIO_SERVER_NAME:GRADIO_SERVER_PORT (default 127.0.0.1:7860)."""
+    import uvicorn
+
     logging.basicConfig(level=logging.INFO)
-    build_app().queue(default_concurrency_limit=1).launch(**launch_kwargs())
+    host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
+    port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
+    print(f"* Running on http://{host}:{port} (demos alone at /{', /'.join(DEMO_IDS)})")
+    uvicorn.run(create_server(), host=host, port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -4,24 +4,37 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from gradio_client import Client
 
 from demos import DEMO_IDS
 
 pytestmark = pytest.mark.app
 
-# The public API, pinned: renaming or adding an endpoint is a deliberate change here.
-MAIN_ENDPOINTS = {"/transcribe", "/synthesize", "/apply_effects", "/separate", "/verify"}
-COMMUNITY_ENDPOINTS = {"/community_cards", "/community_status"}
+# The public API, pinned per demo: renaming or adding an endpoint is a deliberate change here.
+ENDPOINTS = {
+    "asr": {"/transcribe"},
+    "tts": {"/synthesize"},
+    "effects": {"/apply_effects"},
+    "separation": {"/separate"},
+    "speaker": {"/verify"},
+    "community": {"/community_cards", "/community_status"},
+}
+
+
+def _names(client: Client) -> set[str]:
+    return set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
 
 
 def test_named_endpoints_are_pinned(client):
-    names = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
-    assert names >= MAIN_ENDPOINTS | COMMUNITY_ENDPOINTS
-    pages = {n for n in names if "_page_" in n}
-    assert {f"/{d}_page_{n.strip('/')}" for d, n in [("community", "/community_cards")]} <= pages
-    unprefixed = names - pages
+    names = _names(client)
+    assert names >= set().union(*ENDPOINTS.values())
     assert not any(n.endswith("_1") for n in names), "a duplicate api_name was renamed"
-    assert len(pages) == len(unprefixed), "each tab endpoint has one page copy"
+
+
+@pytest.mark.parametrize("demo_id", DEMO_IDS)
+def test_each_demo_alone_is_an_app_with_its_own_api(app_url, demo_id):
+    page = Client(f"{app_url}{demo_id}/", verbose=False)
+    assert _names(page) >= ENDPOINTS[demo_id]
 
 
 def test_community_cards_through_the_api(client):
@@ -36,6 +49,6 @@ def test_community_bad_task_is_a_clear_sentence(client):
         client.predict("", "karaoke", api_name="/community_cards")
 
 
-@pytest.mark.parametrize("path", ["", *DEMO_IDS])
+@pytest.mark.parametrize("path", ["", *DEMO_IDS, *(f"{d}/config" for d in DEMO_IDS)])
 def test_every_page_is_served(app_url, path):
-    assert httpx.get(app_url + path, timeout=10).status_code == 200
+    assert httpx.get(app_url + path, timeout=10, follow_redirects=True).status_code == 200

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import re
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import gradio as gr
 import pytest
 
 from demos import DEMOS
@@ -65,3 +72,35 @@ def test_demo_page_is_the_demo_alone(page, app_url, output_dir):
     assert page.locator("text=Audio Study Space").count() == 0, "no app header"
     assert not page.get_by_role("link", name="Home").is_visible(), "no navigation bar"
     page.screenshot(path=output_dir / "page-community.png", full_page=True)
+
+
+def _frontend_entry() -> str:
+    """The web component's module (gradio.js only imports it; the app serves /assets)."""
+    gradio_js = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
+    return re.search(r"assets/(index-[\w-]+\.js)", gradio_js.read_text()).group(1)
+
+
+@pytest.fixture
+def slide_url(app_url, tmp_path):
+    """A 'slide' on another origin that embeds one demo with the <gradio-app> component."""
+    (tmp_path / "slide.html").write_text(
+        "<html><body><h1>Session 2: ASR deep dive</h1>"
+        f'<script type="module" src="{app_url}assets/{_frontend_entry()}"></script>'
+        f'<gradio-app src="{app_url}community"></gradio-app></body></html>'
+    )
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/slide.html"
+    server.shutdown()
+
+
+def test_web_component_embeds_one_demo(page, slide_url, output_dir):
+    page.goto(slide_url)
+    cards = page.locator("gradio-app .cc-card")
+    cards.first.wait_for(timeout=30000)
+    assert cards.count() >= 16
+    page.locator("gradio-app textarea").fill("pedalboard")
+    page.wait_for_function("document.querySelectorAll('gradio-app .cc-card').length === 1")
+    assert page.get_by_role("tab").count() == 0
+    page.screenshot(path=output_dir / "embed-web-component.png", full_page=True)
