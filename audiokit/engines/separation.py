@@ -157,6 +157,8 @@ def process_in_chunks(
         _report(progress, 1.0, "separated")
         return out
     step = chunk - overlap
+    if step <= 0:
+        raise ValueError("overlap_s must be shorter than chunk_s")
     starts = list(range(0, frames - overlap, step))
     fade = np.linspace(0.0, 1.0, overlap, dtype=np.float32)
     out: np.ndarray | None = None
@@ -374,7 +376,7 @@ def vocals(
         return vocal, accompaniment
 
     def separate(chunk: np.ndarray) -> np.ndarray:
-        if chunk.shape[-1] < 8 * hop:
+        if chunk.shape[-1] < sample_rate:
             raise AudioStudyError("The audio is too short for 'vocals'; give it at least 1 s.")
         return _masked_stems(chunk, sample_rate, masks)
 
