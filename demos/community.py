@@ -188,7 +188,8 @@ def _card(entry: Entry, titles: dict[str, str], status: str | None) -> str:
     if status:
         meta += f' · <span class="cc-status cc-{esc(status)}">{esc(status)}</span>'
     links = "".join(
-        f'<a class="cc-tab" href="./?tab={esc(t)}" target="_top">Try it: {esc(titles[t])}</a>'
+        # Root-relative: right from the tabbed app at / and from the demo alone at /community/.
+        f'<a class="cc-tab" href="/?tab={esc(t)}" target="_top">Try it: {esc(titles[t])}</a>'
         for t in entry.tabs
     )
     readings = ""

@@ -50,7 +50,7 @@ def test_community_cards_filter(page, app_url, output_dir):
     search.fill("")
     page.wait_for_function(f"{VISIBLE_CARDS} === {total}")
     link = page.locator('.cc-card[data-id="coqui-ai-tts"] a.cc-tab').locator("visible=true")
-    assert link.get_attribute("href") == "./?tab=tts"
+    assert link.get_attribute("href") == "/?tab=tts"
     link.click()
     page.wait_for_url("**/?tab=tts")
     page.get_by_role("tab", name="Text to speech", selected=True).wait_for()
@@ -72,6 +72,8 @@ def test_demo_page_is_the_demo_alone(page, app_url, output_dir):
     assert page.locator("text=Audio Study Space").count() == 0, "no app header"
     assert not page.get_by_role("link", name="Home").is_visible(), "no navigation bar"
     page.screenshot(path=output_dir / "page-community.png", full_page=True)
+    page.locator('.cc-card[data-id="ims-toucan"] a.cc-tab').click()
+    page.get_by_role("tab", name="Text to speech", selected=True).wait_for()
 
 
 def _frontend_entry() -> str:

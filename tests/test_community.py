@@ -98,7 +98,7 @@ def test_cards_render_offline_with_links_to_tabs():
     page = render_cards(entries)
     assert f"{len(entries)} entries" in page
     assert page.count('class="cc-card"') == len(entries)
-    assert 'href="./?tab=effects"' in page
+    assert 'href="/?tab=effects"' in page
     assert 'href="https://huggingface.co/spaces/akhaliq/steerable-nafx"' in page
     assert "cc-status cc-" not in page  # no status without a network
     live = render_cards(entries, {"steerable-nafx": "running"})
