@@ -604,6 +604,7 @@ def verification_figure(result: Verification):
             )
         ax.axhline(result.threshold, color="#dc2626", ls="--", lw=1, label="threshold")
         ax.set(xlabel="1.6 s window", ylabel="cosine", ylim=(0, 1))
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_title(
             "GE2E scores 1.6 s windows and averages them: how stable is the match?", fontsize=8
         )
