@@ -219,13 +219,13 @@ def _control(step: fx.Step, param: fx.Param, interactive: bool):
     )
 
 
-def _chain_controls(chain: gr.Code, api_prefix: str) -> None:
+def _chain_controls(demo: gr.Blocks, chain: gr.Code, api_prefix: str) -> None:
     """Per-effect rows (move, bypass, remove, parameters) re-rendered from the JSON."""
 
     def private(name: str) -> dict[str, Any]:
         return dict(api_name=f"{api_prefix}effects_{name}", api_visibility="private", queue=False)
 
-    @gr.render(inputs=chain, triggers=[chain.change])
+    @gr.render(inputs=chain, triggers=[demo.load, chain.change])
     def controls(text: str) -> None:
         try:
             steps = fx.parse_chain(text)
@@ -238,14 +238,15 @@ def _chain_controls(chain: gr.Code, api_prefix: str) -> None:
             with gr.Group():
                 with gr.Row(equal_height=True):
                     status = "~~bypassed~~ " if step.bypass else ""
-                    gr.Markdown(f"**{i + 1}. {step.effect}** {status}")
+                    with gr.Column(scale=3, min_width=180):
+                        gr.Markdown(f"**{i + 1}. {step.effect}** {status}")
                     buttons = {
-                        "up": gr.Button("↑", size="sm", min_width=40),
-                        "down": gr.Button("↓", size="sm", min_width=40),
+                        "up": gr.Button("▲ up", size="sm", scale=0, min_width=60),
+                        "down": gr.Button("▼ down", size="sm", scale=0, min_width=70),
                         "bypass": gr.Button(
-                            "enable" if step.bypass else "bypass", size="sm", min_width=70
+                            "enable" if step.bypass else "bypass", size="sm", scale=0, min_width=70
                         ),
-                        "remove": gr.Button("✕", size="sm", min_width=40),
+                        "remove": gr.Button("✕ remove", size="sm", scale=0, min_width=80),
                     }
                 for op, button in buttons.items():
                     button.click(
@@ -327,7 +328,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                 download = gr.File(label="Download")
                 levels = gr.Markdown()
                 with gr.Accordion("Chain controls", open=True):
-                    _chain_controls(chain, api_prefix)
+                    _chain_controls(demo, chain, api_prefix)
         with gr.Tabs():
             with gr.Tab("Before / after"):
                 with gr.Row():
