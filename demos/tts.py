@@ -64,13 +64,16 @@ def phoneme_html(result: Synthesis) -> str:
     more = len(result.segments) - MAX_SENTENCES_SHOWN
     if more > 0:
         rows.append(f"<p>… and {more} more sentences.</p>")
-    unit = (
-        "phonemes (espeak-ng IPA)" if get_voice(result.voice).backend == "piper" else "characters"
-    )
+    if get_voice(result.voice).backend == "piper":
+        unit = "phonemes (espeak-ng IPA)"
+        markers = "^ and $ are the start and end markers, ˈ ˌ stress marks"
+    else:
+        unit = "characters"
+        markers = "^ is the start marker; the blank MMS puts after each character is folded in"
     note = (
         f"What the model read: {unit}. Numbers under each symbol: its duration in ms, as "
-        "the model's duration predictor chose it. ^ and $ are the start and end markers, "
-        "ˈ ˌ stress marks; each gets its own slot of time."
+        f"the model's duration predictor chose it. {markers}; each symbol gets its own slot "
+        "of time, in whole decoder frames (256 samples)."
         if result.has_durations
         else f"What the model read: {unit}. This engine gives no per-symbol durations."
     )

@@ -289,6 +289,9 @@ def test_mms_voice_end_to_end_from_a_cached_snapshot(tiny_vits, monkeypatch):
     assert result.audio.sample_rate == 16000 and result.has_durations
     assert len(result.segments) == 2
     assert result.audio.duration_s == pytest.approx(result.segments[-1].end_s)
+    from demos import tts as tab
+
+    assert "What the model read: characters" in tab.phoneme_html(result)
 
 
 # ---- the tab's pure presentation ----
