@@ -202,7 +202,7 @@ def verify_clips(
     model: str = DEFAULT_BACKEND,
     custom_threshold: bool = False,
     threshold: float = BACKENDS[DEFAULT_BACKEND].threshold,
-) -> tuple[float, str, str, Any]:
+) -> tuple[float, str, str, Verification]:
     """Are two recordings the same speaker?
 
     Args:
@@ -214,7 +214,8 @@ def verify_clips(
 
     Returns:
         The similarity score (cosine, a number), the decision ("same speaker" or
-        "different speakers"), an explanation (Markdown) and the learn-view figure.
+        "different speakers") and an explanation (Markdown); the UI also keeps the voice
+        prints to draw the learn view after the answer is shown.
     """
     result = verify(
         load_audio(audio_a, max_duration_s=MAX_DURATION_S, name=_stem(audio_a, "A")),
@@ -226,8 +227,14 @@ def verify_clips(
         round(result.score, 4),
         result.decision,
         explain(result.score, result.threshold, model),
-        verification_figure(result),
+        result,
     )
+
+
+@user_errors
+def learn_view(result: Verification | None) -> Any:
+    """Draw what the model saw for the last verification (a second step, off the API)."""
+    return verification_figure(result) if result is not None else gr.skip()
 
 
 def _stem(value: Any, fallback: str) -> str:
@@ -439,16 +446,24 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                 )
                 run_map = gr.Button("Compare all", variant="primary")
                 with gr.Row():
-                    heatmap = gr.Plot(label="Similarity matrix")
-                    pca = gr.Plot(label="Map of the voice prints")
+                    heatmap = gr.Plot(show_label=False)
+                    pca = gr.Plot(show_label=False)
                 map_summary = gr.Markdown()
         settings = [model, custom, threshold]
+        last = gr.State()
         run.click(
             verify_clips,
             [audio_a, audio_b, *settings],
-            [score, decision, explanation, learn],
+            [score, decision, explanation, last],
             api_name=f"{api_prefix}verify",
             validator=audio_validator(max_duration_s=MAX_DURATION_S, audio_inputs=2),
+        ).success(
+            learn_view,
+            last,
+            learn,
+            api_name=f"{api_prefix}speaker_learn",
+            api_visibility="private",
+            show_progress="minimal",
         )
         run_enrol.click(
             enroll_clips,
