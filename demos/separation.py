@@ -251,7 +251,7 @@ def learn_figure(result: SeparationResult):
     fig.colorbar(shown, ax=axes[0], pad=0.01)
     if result.local_snr_db is not None:
         snr = result.local_snr_db
-        t = np.arange(snr.size) * engines.DF_DELAY_SAMPLES / 3 / engines.DF_SAMPLE_RATE
+        t = np.arange(snr.size) * engines.DF_HOP_SAMPLES / engines.DF_SAMPLE_RATE
         axes[1].plot(t, snr, color="#2563eb", lw=0.8)
         axes[1].set(
             title="DeepFilterNet's own estimate of the local SNR (dB), every 10 ms",
@@ -348,13 +348,12 @@ def separate(
     paths = [
         str(write_audio(stem, folder / f"{_file_name(stem.name)}.wav")) for _, stem in result.stems
     ]
-    (name1, _), (name2, _) = result.stems
     spectrograms = plots.compare_spectrograms(
         [("mixture", result.mixture), *((name, stem) for name, stem in result.stems)]
     )
     return (
-        gr.Audio(value=paths[0], label=f"Stem 1: {name1}"),
-        gr.Audio(value=paths[1], label=f"Stem 2: {name2}"),
+        paths[0],
+        paths[1],
         metrics_markdown(result),
         spectrograms,
         learn_figure(result),
@@ -363,8 +362,11 @@ def separate(
 
 
 def method_changed(method: str):
-    """Show the settings of the chosen method and its notes."""
+    """Name the stems, show the settings of the chosen method and its notes."""
+    first, second = METHODS[method].stems if method in METHODS else ("", "")
     return (
+        gr.Audio(label=f"Stem 1: {first}"),
+        gr.Audio(label=f"Stem 2: {second}"),
         gr.Slider(visible=method == "denoise"),
         gr.Slider(visible=method == "hpss"),
         gr.Slider(visible=method == "vocals"),
@@ -377,12 +379,8 @@ _check_mixture = audio_validator(max_duration_s=MAX_DURATION_S)
 
 
 def validate_inputs(*values) -> list[dict]:
-    """Pre-queue checks: the mixture, the method id and the optional reference."""
+    """Pre-queue checks of the two audio inputs: the mixture and the optional reference."""
     results = _check_mixture(*values)
-    method = values[1]
-    results[1] = gr.validate(
-        method in METHODS, f"Unknown method '{method}'. Choose one of: {', '.join(METHODS)}."
-    )
     problem = audio_problem(values[6], max_duration_s=MAX_DURATION_S, required=False)
     results[6] = gr.validate(not problem, problem)
     return results
@@ -457,8 +455,8 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                 )
                 run = gr.Button("Separate", variant="primary")
             with gr.Column(scale=1):
-                stem1 = gr.Audio(label="Stem 1", type="filepath", interactive=False)
-                stem2 = gr.Audio(label="Stem 2", type="filepath", interactive=False)
+                stem1 = gr.Audio(label="Stem 1: speech", type="filepath", interactive=False)
+                stem2 = gr.Audio(label="Stem 2: noise", type="filepath", interactive=False)
                 summary = gr.Markdown()
                 files = gr.File(label="Download stems", file_count="multiple")
         spectrograms = gr.Plot(label="Spectrograms: mixture and stems (shared colour scale)")
@@ -487,7 +485,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
         method.change(
             method_changed,
             method,
-            [atten, hpss_margin, vocals_margin, sepformer_model, notes],
+            [stem1, stem2, atten, hpss_margin, vocals_margin, sepformer_model, notes],
             api_name=f"{api_prefix}separation_method_info",
             api_visibility="private",
             queue=False,

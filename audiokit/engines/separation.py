@@ -32,6 +32,7 @@ Progress = Callable[[float, str], None]
 # DeepFilterNet3 runs at 48 kHz on 10 ms hops; its look-ahead delays the output by two hops
 # plus the STFT window overlap: 1440 samples (30 ms), measured by cross-correlation.
 DF_SAMPLE_RATE = 48000
+DF_HOP_SAMPLES = 480
 DF_DELAY_SAMPLES = 1440
 DF_ATTEN_LIMIT_RANGE_DB = (0.0, 100.0)
 
