@@ -229,8 +229,9 @@ class VitsBackend:
     def speak(self, sentence: str, settings: Settings) -> list[Spoken]:
         """One sentence; per-character durations from the model's duration predictor."""
         ids = self.tokenizer(sentence)["input_ids"]
-        pad = self.tokenizer.pad_token_id
-        if not [i for i in ids if i != pad]:
+        interspersed = bool(getattr(self.tokenizer, "add_blank", False))
+        characters = ids[1::2] if interspersed else ids
+        if not characters:
             raise AudioStudyError(
                 "This voice cannot read any character of the text; pick a voice of the "
                 "text's language."
@@ -239,9 +240,8 @@ class VitsBackend:
             self.model.noise_scale = settings.noise_scale
             self.model.noise_scale_duration = settings.noise_w
             self._log_durations.clear()
-            result = self.pipe(
-                sentence, forward_params={"speaking_rate": 1.0 / settings.length_scale}
-            )
+            speaking_rate = 1.0 / settings.length_scale
+            result = self.pipe(sentence, forward_params={"speaking_rate": speaking_rate})
             log_duration = self._log_durations[-1] if self._log_durations else None
         samples = np.asarray(result["audio"], dtype=np.float32).reshape(-1)
         peak = float(np.abs(samples).max()) if samples.size else 0.0
@@ -252,26 +252,32 @@ class VitsBackend:
             import torch
 
             # The model's own arithmetic: ceil(exp(log d) * length_scale) frames per token.
-            per_token = torch.ceil(torch.exp(log_duration) * settings.length_scale)
+            per_token = torch.ceil(torch.exp(log_duration) * (1.0 / speaking_rate))
             frames = per_token.reshape(-1).long().tolist()
-        symbols, durations = _merge_blanks(tokens, ids, pad, frames, self.samples_per_frame)
+        symbols, durations = _merge_blanks(
+            tokens, frames, self.samples_per_frame, interspersed=interspersed
+        )
         return [Spoken(samples.astype(np.float32), symbols, durations)]
 
 
 def _merge_blanks(
-    tokens: list[str], ids: list[int], pad: int | None, frames: list[int] | None, hop: int
+    tokens: list[str], frames: list[int] | None, hop: int, *, interspersed: bool
 ) -> tuple[tuple[str, ...], tuple[int, ...] | None]:
-    """Fold the blank tokens MMS interleaves into the preceding character, as Piper does."""
+    """Fold the blanks MMS puts around every character (even positions) into the one before.
+
+    The first blank becomes the start marker ``^``, as in Piper's alignments.
+    """
     symbols: list[str] = []
     counts: list[int] = []
-    for k, (token, i) in enumerate(zip(tokens, ids, strict=True)):
+    for k, token in enumerate(tokens):
         n = frames[k] * hop if frames is not None and k < len(frames) else 0
-        if i == pad and symbols:
+        blank = interspersed and k % 2 == 0
+        if blank and symbols:
             counts[-1] += n
         else:
-            symbols.append("^" if i == pad else token)
+            symbols.append("^" if blank else token)
             counts.append(n)
-    ok = frames is not None and len(frames) == len(ids)
+    ok = frames is not None and len(frames) == len(tokens)
     return tuple(symbols), tuple(counts) if ok else None
 
 
