@@ -253,10 +253,21 @@ def redecide(score: float | None, model: str, threshold: float) -> tuple[Any, st
     return (SAME if score >= t else DIFFERENT), explain(score, t, model), True
 
 
-def choose_model(model: str) -> tuple[float, bool, str]:
-    """A new model brings its own threshold and card."""
+def choose_model(model: str) -> tuple[float, bool, str, None, str, str]:
+    """A new model brings its own threshold and card, and clears the old model's answer."""
     backend = engine.backend(model)
-    return backend.threshold, False, backend.card
+    return backend.threshold, False, backend.card, None, "", ""
+
+
+@user_errors
+def toggle_custom(custom: bool, score: float | None, model: str) -> tuple[Any, Any, Any]:
+    """Unticking "custom" puts the model's threshold back and re-applies it."""
+    if custom:
+        return gr.skip(), gr.skip(), gr.skip()
+    t = engine.backend(model).threshold
+    if score is None:
+        return t, gr.skip(), gr.skip()
+    return t, (SAME if score >= t else DIFFERENT), explain(score, t, model)
 
 
 @user_errors
@@ -470,18 +481,28 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             [enrol_files, test_audio, *settings],
             [enrol_score, enrol_decision, enrol_summary, enrol_plot],
             api_name=f"{api_prefix}speaker_enroll",
+            validator=audio_validator(max_duration_s=MAX_DURATION_S, audio_inputs=2),
         )
         run_map.click(
             map_clips,
             [many, model],
             [heatmap, pca, map_summary],
             api_name=f"{api_prefix}speaker_matrix",
+            validator=audio_validator(max_duration_s=MAX_DURATION_S),
         )
         model.change(
             choose_model,
             model,
-            [threshold, custom, card],
+            [threshold, custom, card, score, decision, explanation],
             api_name=f"{api_prefix}speaker_model",
+            api_visibility="private",
+            queue=False,
+        )
+        custom.input(
+            toggle_custom,
+            [custom, score, model],
+            [threshold, decision, explanation],
+            api_name=f"{api_prefix}speaker_custom",
             api_visibility="private",
             queue=False,
         )

@@ -308,9 +308,22 @@ WAVLM_REPO = "microsoft/wavlm-base-plus-sv"
 HUB_MODELS = (ECAPA_REPO, WAVLM_REPO)
 
 
+# Only what the loaders read: the repos also hold example audio and other formats.
+HUB_FILES = {
+    ECAPA_REPO: ["hyperparams.yaml", "*.ckpt", "label_encoder.txt"],
+    WAVLM_REPO: ["*.json", "*.safetensors", "pytorch_model.bin"],
+}
+
+
 def _hub(repo_id: str, loader: Callable[[str], SpeakerEncoder]) -> Callable[[], SpeakerEncoder]:
     def load() -> SpeakerEncoder:
-        return loader(hub_snapshot(repo_id, allowed=HUB_MODELS, embedded_alternative=GE2E_LABEL))
+        folder = hub_snapshot(
+            repo_id,
+            allowed=HUB_MODELS,
+            embedded_alternative=GE2E_LABEL,
+            allow_patterns=HUB_FILES[repo_id],
+        )
+        return loader(folder)
 
     return load
 
