@@ -194,7 +194,8 @@ def effect_reference() -> str:
 NAFX_CARD = model_card(
     name="Steerable neural audio effect",
     architecture="causal TCN of dilated 1-D convolutions with PReLU and residual paths",
-    size="about 10k weights at the defaults (depth 4, 16 channels, kernel 13)",
+    size=f"{nafx.TCNConfig().parameter_count:,} weights at the defaults "
+    "(depth 4, 16 channels, kernel 13; cost grows with channels squared)",
     training_data="none: random weights; steering trains on a generated pluck loop "
     "(examples/effects) against Pedalboard's own effects",
     paper="Steinmetz & Reiss, *Steerable discovery of neural audio effects* (2021)",
@@ -255,6 +256,8 @@ def _chain_controls(demo: gr.Blocks, chain: gr.Code, api_prefix: str) -> None:
                         chain,
                         **private(f"{op}_{i}"),
                     )
+                if step.effect == fx.NEURAL:
+                    gr.Markdown(_receptive_field_note(step))
                 with gr.Row():
                     for param in fx.EFFECTS[step.effect].params:
                         widget = _control(step, param, not step.bypass)
@@ -265,6 +268,15 @@ def _chain_controls(demo: gr.Blocks, chain: gr.Code, api_prefix: str) -> None:
                             chain,
                             **private(f"set_{i}_{param.name}"),
                         )
+
+
+def _receptive_field_note(step: fx.Step) -> str:
+    config = nafx.TCNConfig(**{k: step.params[k] for k in nafx.TCNConfig.__dataclass_fields__})
+    rf = config.receptive_field
+    return (
+        f"Receptive field: {rf:,} samples = {config.receptive_field_ms(44100):.1f} ms at "
+        f"44.1 kHz, {config.receptive_field_ms(16000):.1f} ms at 16 kHz."
+    )
 
 
 @user_errors

@@ -102,3 +102,9 @@ def test_steered_chain_reports_loss_and_receptive_field():
 def test_bad_steer_target_is_refused():
     with pytest.raises(nafx.AudioStudyError, match="'steer' must be one of"):
         nafx.steer(nafx.TCNConfig(), target="chorus", sample_rate=16000, steps=1)
+
+
+def test_parameter_count_matches_the_torch_model():
+    for config in (nafx.TCNConfig(), nafx.TCNConfig(depth=2, channels=3, kernel_size=4)):
+        model = nafx.build_tcn(config)
+        assert config.parameter_count == sum(p.numel() for p in model.parameters())

@@ -62,6 +62,18 @@ class TCNConfig:
         """How many input samples one output sample depends on (itself included)."""
         return 1 + sum((self.kernel_size - 1) * self.dilation_growth**i for i in range(self.depth))
 
+    @property
+    def parameter_count(self) -> int:
+        """Trainable weights: per block a convolution with bias, a PReLU and a 1x1 residual."""
+        total = 0
+        for i in range(self.depth):
+            c_in = 1 if i == 0 else self.channels
+            last = i == self.depth - 1
+            c_out = 1 if last else self.channels
+            total += c_out * c_in * self.kernel_size + c_out + c_out * c_in
+            total += 0 if last else c_out
+        return total
+
     def receptive_field_ms(self, sample_rate: int) -> float:
         """The receptive field in milliseconds at ``sample_rate``."""
         return 1000.0 * self.receptive_field / sample_rate
