@@ -341,6 +341,38 @@ def hpss(
     )
 
 
+def nearest_neighbour_median(magnitude: np.ndarray, *, width: int) -> np.ndarray:
+    """Each frame replaced by the median of its k most similar frames (REPET-SIM's filter).
+
+    Similarity is cosine; frames closer than ``width`` are never neighbours (a held note is
+    not its own repeat); k is librosa's default, ``2 * ceil(sqrt(frames - 2 * width + 1))``.
+    ``librosa.decompose.nn_filter`` does the same from a sparse k-NN graph but, in its default
+    connectivity mode, keeps the first k candidates by frame index rather than the k most
+    similar; this follows the paper, and one dense product plus a partition along contiguous
+    memory makes it several times faster.
+
+    Args:
+        magnitude: non-negative ``(bins, frames)``.
+        width: the minimum distance between a frame and its neighbours, in frames.
+    """
+    frames = magnitude.shape[1]
+    unit = magnitude / np.maximum(np.linalg.norm(magnitude, axis=0), 1e-12)
+    similarity = unit.T @ unit
+    similarity[np.abs(np.subtract.outer(np.arange(frames), np.arange(frames))) < width] = -np.inf
+    k = min(2 * int(np.ceil(np.sqrt(frames - 2 * width + 1))), frames - width)
+    if k < 1:
+        return magnitude.copy()
+    neighbours = np.argpartition(-similarity, k - 1, axis=0)[:k].T  # (frames, k)
+    middle = [k // 2 - 1, k // 2] if k % 2 == 0 else [k // 2]
+    out = np.empty_like(magnitude)
+    block = 128  # bounds the gathered (bins, block, k) array to a few tens of MB
+    for start in range(0, frames, block):
+        gathered = magnitude[:, neighbours[start : start + block]]
+        gathered.partition(middle, axis=-1)
+        out[:, start : start + block] = gathered[..., middle].mean(axis=-1)
+    return out
+
+
 def vocals(
     samples: np.ndarray,
     sample_rate: int,
@@ -367,9 +399,7 @@ def vocals(
         gap = int(VOCALS_MIN_NEIGHBOUR_GAP_S * sample_rate / hop)
         # Short clips cannot skip 2 s either side; a quarter of the clip still finds repeats.
         width = max(1, min(gap, mix.shape[1] // 4))
-        background = librosa.decompose.nn_filter(
-            mix, aggregate=np.median, metric="cosine", width=width
-        )
+        background = nearest_neighbour_median(mix, width=width)
         background = np.minimum(mix, background)
         foreground = mix - background
         vocal = librosa.util.softmask(foreground, margin * background, power=2)
