@@ -84,18 +84,30 @@ def summary_markdown(transcript: asr.Transcript, *, elapsed_note: str = "") -> s
     return "\n\n".join(lines)
 
 
+def display_mel(samples: np.ndarray, *, max_columns: int = 2000) -> np.ndarray:
+    """Whisper's log-mel of a clip, max-pooled in time to at most ~``max_columns`` columns.
+
+    Computed 30 s at a time (as Whisper reads it), so an hour of audio never needs the
+    whole hour's spectrogram in memory at once.
+    """
+    hop = asr.SAMPLE_RATE // 100  # Whisper's 10 ms frames
+    step = max(1, -(-samples.size // hop) // max_columns)
+    chunk = max(1, 3000 // step) * step * hop
+    parts = []
+    for start in range(0, max(samples.size, 1), chunk):
+        mel = asr.log_mel(samples[start : start + chunk])
+        cols = max(1, mel.shape[1] // step)
+        parts.append(mel[:, : cols * step].reshape(mel.shape[0], cols, -1).max(axis=2))
+    return np.concatenate(parts, axis=1)
+
+
 def learn_figure(transcript: asr.Transcript, samples: np.ndarray):
     """Log-mel spectrogram the model sees, with segment starts, over per-segment confidence."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(plots.WIDTH_IN, 5.2), dpi=100, layout="constrained")
     axes = fig.subplots(2, 1, height_ratios=(3, 2))
-    mel = asr.log_mel(samples)
-    # Max-pool long clips to ~2000 columns: an hour is 360,000 frames of 10 ms.
-    step = max(1, mel.shape[1] // 2000)
-    cols = mel.shape[1] // step * step
-    if cols:
-        mel = mel[:, :cols].reshape(mel.shape[0], -1, step).max(axis=2)
+    mel = display_mel(samples)
     duration = max(transcript.duration_s, 1e-3)
     shown = axes[0].imshow(
         mel, origin="lower", aspect="auto", cmap=plots.CMAP, extent=(0.0, duration, 0, mel.shape[0])

@@ -428,3 +428,35 @@ def test_unreadable_file(tmp_path, content):
 
 def test_limit_allows_thirty_minutes():
     assert asr.MAX_DURATION_S >= 30 * 60
+
+
+# ------------------------------------------------------------------- adapter and examples
+
+
+def test_examples_exist_are_small_and_have_sources():
+    from demos import asr as tab
+
+    sources = (tab.EXAMPLES / "SOURCES.md").read_text(encoding="utf-8")
+    clips = sorted(p for p in tab.EXAMPLES.iterdir() if p.suffix == ".flac")
+    assert tab.DEFAULT_EXAMPLE in clips
+    for clip in clips:
+        assert clip.stat().st_size < 1_000_000 and clip.name in sources
+        assert load_audio(clip).duration_s > 5
+
+
+def test_reference_text_is_capped_in_the_adapter():
+    import gradio as gr
+
+    from demos import asr as tab
+
+    with pytest.raises(gr.Error, match="reference text is"):
+        tab.transcribe(str(tab.DEFAULT_EXAMPLE), reference="word " * 5000)
+
+
+def test_display_mel_pools_an_hour_into_a_few_thousand_columns():
+    from demos import asr as tab
+
+    x = np.tile(tone(440.0, duration_s=1.0).samples[0], 600)  # 10 minutes
+    mel = tab.display_mel(x)
+    assert mel.shape[0] == 80 and 1500 <= mel.shape[1] <= 2100
+    assert np.isfinite(mel).all()

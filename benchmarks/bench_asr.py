@@ -1,0 +1,246 @@
+"""Speed and memory of the embedded ASR model (Whisper tiny.en, faster-whisper int8), and the
+overhead of the app's API over calling faster-whisper directly on the same file.
+
+Run: .venv/bin/python benchmarks/bench_asr.py [--runs N]. Prints a Markdown table and writes it
+to benchmarks/output/asr.md. RTF = processing time / audio duration (lower is faster); every
+figure is the median of N warm runs (default 3) unless marked "cold".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from audiokit.audio import Audio, load_audio, write_audio  # noqa: E402
+from audiokit.engines import asr  # noqa: E402
+
+TESTDATA = ROOT.parent / "shared" / "testdata"
+SR = asr.SAMPLE_RATE
+LONG_S = 300.0
+# Distinct sentences, so that no 30 s window repeats itself (Whisper's compression-ratio check
+# would otherwise re-decode it at higher temperatures, which is not what real speech costs).
+SENTENCES = [
+    "The study group meets every Tuesday evening to read one paper about audio.",
+    "This week we compare connectionist temporal classification with attention decoders.",
+    "A log mel spectrogram squeezes the frequency axis the way the ear does.",
+    "Beam search keeps several hypotheses alive and picks the most probable one.",
+    "Voice activity detection tells speech from silence before the model runs.",
+    "Word error rate counts substitutions, deletions and insertions against a reference.",
+    "Subtitles need timestamps that never run backwards and never pass the end.",
+    "Quantising the weights to eight bits makes the model smaller and faster on a laptop.",
+    "The encoder sees thirty seconds at a time, so long recordings are read in windows.",
+    "Please bring your questions about the homework to the next session.",
+    "Distillation trains a small student to imitate a large teacher model.",
+    "Translation to English uses the same decoder with a different task token.",
+]
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def median_time(fn, runs: int) -> float:
+    """Median wall time of ``runs`` calls (the caller warms up first)."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def long_clip(path: Path) -> Audio:
+    """≥ 5 minutes: jfk, the LJ Speech sentence and Piper sentences, with 0.4-2 s pauses."""
+    from audiokit.engines.tts import speak
+
+    jfk = load_audio(TESTDATA / "jfk.flac").for_model(SR)
+    lj = load_audio(TESTDATA / "lj050-0131.wav").for_model(SR)
+    spoken = [speak(s).for_model(SR) for s in SENTENCES]
+    rng = np.random.default_rng(0)
+    parts, total, i = [], 0.0, 0
+    while total < LONG_S:
+        piece = jfk if i % 8 == 0 else lj if i % 8 == 4 else spoken[i % len(spoken)]
+        pause = np.zeros(int(rng.uniform(0.4, 2.0) * SR), np.float32)
+        parts += [piece, pause]
+        total += (piece.size + pause.size) / SR
+        i += 1
+    clip = Audio(np.concatenate(parts)[np.newaxis, :], SR, "study-group-5min")
+    write_audio(clip, path)
+    return clip
+
+
+def cold_start() -> tuple[float, float]:
+    """In a fresh interpreter: seconds to load the model, and to the first jfk transcript."""
+    code = (
+        "import time; t=time.perf_counter()\n"
+        "from audiokit.engines import asr; from audiokit.audio import load_audio\n"
+        "asr.get_recognizer(); l=time.perf_counter()-t\n"
+        f"asr.transcribe(load_audio({str(TESTDATA / 'jfk.flac')!r}))\n"
+        "print(l, time.perf_counter()-t)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    load_s, first_s = (float(v) for v in out.stdout.split()[-2:])
+    return load_s, first_s
+
+
+def launch_app() -> tuple[subprocess.Popen, str]:
+    """The real app (python app.py) on a free local port, offline."""
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "GRADIO_SERVER_NAME": "127.0.0.1",
+        "GRADIO_SERVER_PORT": str(port),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("app.py did not start within 120 s")
+
+
+def server_peak_mb(pid: int) -> float:
+    """The app server's peak resident memory (VmHWM), from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3, help="warm runs per figure (≥ 3)")
+    runs = max(3, parser.parse_args().runs)
+    work = Path(tempfile.mkdtemp(prefix="bench-asr-"))
+    jfk_path = TESTDATA / "jfk.flac"
+    long_path = work / "study-group-5min.flac"
+    clip = long_clip(long_path)
+    durations = {"jfk.flac": load_audio(jfk_path).duration_s, long_path.name: clip.duration_s}
+
+    load_s, first_s = cold_start()
+    model = asr.embedded_whisper()
+    recognizer = asr.get_recognizer()
+    # The same decoding options on every path: English, beam 5, no VAD, segment timestamps.
+    options = {"language": "en", "beam_size": 5}
+
+    def direct(path: Path) -> None:
+        segments, _ = model.transcribe(str(path), **options)
+        list(segments)  # faster-whisper decodes lazily, as the segments are consumed
+
+    def core(path: Path) -> None:
+        asr.transcribe(load_audio(path, max_duration_s=asr.MAX_DURATION_S), recognizer=recognizer)
+
+    def decode_ours(path: Path) -> None:
+        load_audio(path).for_model(SR)
+
+    def decode_fw(path: Path) -> None:
+        from faster_whisper.audio import decode_audio
+
+        decode_audio(str(path), sampling_rate=SR)
+
+    results: dict[tuple[str, str], float] = {}
+    for path in (jfk_path, long_path):
+        direct(path)  # warm-up
+        results[(path.name, "faster-whisper directly")] = median_time(
+            lambda p=path: direct(p), runs
+        )
+        core(path)
+        results[(path.name, "core: asr.transcribe")] = median_time(lambda p=path: core(p), runs)
+        results[(path.name, "decode + resample: ours")] = median_time(
+            lambda p=path: decode_ours(p), runs
+        )
+        results[(path.name, "decode + resample: faster-whisper")] = median_time(
+            lambda p=path: decode_fw(p), runs
+        )
+    bench_peak = peak_rss_mb()
+
+    from gradio_client import Client, handle_file
+
+    proc, url = launch_app()
+    try:
+        client = Client(url, verbose=False)
+        for path in (jfk_path, long_path):
+            client.predict(handle_file(str(path)), api_name="/transcribe")  # warm-up
+            results[(path.name, "app API via gradio_client")] = median_time(
+                lambda p=path: client.predict(handle_file(str(p)), api_name="/transcribe"), runs
+            )
+        app_peak = server_peak_mb(proc.pid)
+        client.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # open event streams can hold uvicorn's shutdown
+            proc.kill()
+
+    lines = [
+        f"ASR benchmark · {platform.processor() or platform.machine()} · "
+        f"{os.cpu_count()} CPUs · median of {runs} warm runs",
+        "",
+        "| clip | path | time | RTF | vs faster-whisper directly |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    # Grouped by clip, so each clip's paths sit side by side.
+    for (name, how), seconds in sorted(results.items(), key=lambda kv: kv[0][0] != "jfk.flac"):
+        base = results[(name, "faster-whisper directly")]
+        ratio = f"{seconds / base:.2f}×" if "decode" not in how else ""
+        lines.append(
+            f"| {name} ({durations[name]:.0f} s) | {how} | {seconds:.2f} s | "
+            f"{seconds / durations[name]:.3f} | {ratio} |"
+        )
+    lines += [
+        "",
+        "| cold start (fresh process) | time |",
+        "| --- | --- |",
+        f"| import + load the embedded model | {load_s:.2f} s |",
+        f"| … + first jfk.flac transcript (first-request latency) | {first_s:.2f} s |",
+        "",
+        "| peak memory (RSS) | MB |",
+        "| --- | --- |",
+        f"| benchmark process (Piper to build the clip, model, direct and core runs) | "
+        f"{bench_peak:.0f} |",
+        f"| app server, all tabs built, after the API runs | {app_peak:.0f} |",
+    ]
+    table = "\n".join(lines)
+    print(table)
+    out = ROOT / "benchmarks" / "output"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "asr.md").write_text(table + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
