@@ -98,6 +98,23 @@ def speed(runs: int) -> list[str]:
             f"| one {seconds:g} s clip: VAD + levelling / GE2E embedding "
             f"| {prep:.3f} / {emb:.3f} | RTF {(prep + emb) / seconds:.4f} |"
         )
+    # Torch's intra-op threads are one setting for the whole app (every tab sets it to the
+    # core count); this row shows what that costs the small GE2E LSTM against one thread.
+    import torch
+
+    speech = engine.prepare(cut(jfk, 0.0, 5.0, "jfk5")).speech
+    shared = torch.get_num_threads()
+    timings = {}
+    for threads in (1, shared):
+        torch.set_num_threads(threads)
+        encoder.embed(speech)
+        timings[threads] = median_time(lambda: encoder.embed(speech), runs)
+    torch.set_num_threads(shared)
+    rows.append(
+        f"| GE2E embedding of a 5 s clip, 1 / {shared} torch threads "
+        f"| {timings[1]:.3f} / {timings[shared]:.3f} "
+        f"| {timings[shared] / timings[1]:.2f} × with {shared} |"
+    )
     rows.append(
         f"| peak memory (RSS): before the model / after / end "
         f"| {rss_before:.0f} / {rss_model:.0f} / {peak_rss_mb():.0f} MB | |"
