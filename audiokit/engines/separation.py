@@ -307,6 +307,46 @@ def _masked_stems(
     return np.stack(out).astype(np.float32)
 
 
+def median_filter_last_axis(x: np.ndarray, size: int) -> np.ndarray:
+    """Running median along the last axis, edges mirrored (scipy's ``mode="reflect"``).
+
+    The same numbers as ``scipy.ndimage.median_filter`` with a 1-D window, 5-10x faster:
+    windows are partitioned along contiguous memory, in row blocks to bound the copy.
+    """
+    half = size // 2
+    padded = np.pad(x, [(0, 0)] * (x.ndim - 1) + [(half, half)], mode="symmetric")
+    rows = padded.reshape(-1, padded.shape[-1])
+    out = np.empty((rows.shape[0], x.shape[-1]), dtype=x.dtype)
+    block = max(1, (4 << 20) // (x.shape[-1] * size))  # ~4 M values per window copy
+    for start in range(0, rows.shape[0], block):
+        windows = np.lib.stride_tricks.sliding_window_view(rows[start : start + block], size, -1)
+        windows = windows.copy()
+        windows.partition(half, axis=-1)
+        out[start : start + block] = windows[..., half]
+    return out.reshape(x.shape)
+
+
+def hpss_masks(
+    magnitude: np.ndarray, *, kernel: tuple[int, int], margin: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Harmonic and percussive soft masks, as ``librosa.decompose.hpss(mask=True)``.
+
+    Args:
+        magnitude: ``(bins, frames)``.
+        kernel: (frames along time, bins along frequency), both odd.
+        margin: >= 1; with 1 the masks sum to one.
+    """
+    import librosa
+
+    harmonic = median_filter_last_axis(magnitude, kernel[0])
+    percussive = median_filter_last_axis(np.ascontiguousarray(magnitude.T), kernel[1]).T
+    split = margin == 1
+    return (
+        librosa.util.softmask(harmonic, margin * percussive, power=2, split_zeros=split),
+        librosa.util.softmask(percussive, margin * harmonic, power=2, split_zeros=split),
+    )
+
+
 def hpss(
     samples: np.ndarray,
     sample_rate: int,
@@ -320,7 +360,6 @@ def hpss(
     result does not depend on the sample rate. With ``margin`` 1 the stems sum to the input;
     larger margins make each purer and leave a residual in neither.
     """
-    import librosa
 
     low, high = HPSS_MARGIN_RANGE
     if not low <= margin <= high:
@@ -331,7 +370,7 @@ def hpss(
     kernel = (_odd(0.4 * sample_rate / hop), _odd(650.0 * n_fft / sample_rate))
 
     def masks(mix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return librosa.decompose.hpss(mix, kernel_size=kernel, margin=margin, mask=True)
+        return hpss_masks(mix, kernel=kernel, margin=margin)
 
     def separate(chunk: np.ndarray) -> np.ndarray:
         return _masked_stems(chunk, sample_rate, masks)
