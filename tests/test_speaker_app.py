@@ -86,9 +86,29 @@ def short_wav(tmp_path):
     return path
 
 
+@pytest.fixture
+def long_wav(tmp_path):
+    path = tmp_path / "long.wav"
+    noise = np.random.default_rng(0).normal(0, 0.1, 61 * 8000)
+    sf.write(path, noise, 8000)
+    return path
+
+
+@pytest.fixture
+def text_wav(tmp_path):
+    path = tmp_path / "notes.wav"
+    path.write_text("not audio at all")
+    return path
+
+
 @pytest.mark.parametrize(
     ("fixture", "message"),
-    [("silent_wav", "is silent"), ("short_wav", "s of speech after removing silence")],
+    [
+        ("silent_wav", "is silent"),
+        ("short_wav", "s of speech after removing silence"),
+        ("long_wav", "this demo takes at most 1:00"),
+        ("text_wav", "Could not read 'notes.wav' as audio"),
+    ],
 )
 def test_bad_recording_gives_our_sentence(client, request, fixture, message):
     from gradio_client import handle_file
