@@ -565,6 +565,12 @@ def verification_figure(result: Verification):
     fig = Figure(figsize=(9.0, 2.1 * rows), dpi=100, layout="constrained")
     grid = fig.add_gridspec(rows, 2)
     n_mels = 40 if result.model == "ge2e" else 80
+    # GE2E reads 40 mel bands and ECAPA 80 Fbanks; WavLM reads samples, so it gets a picture.
+    mel_title = (
+        "the speech kept, as a log-mel picture (WavLM itself reads the raw samples)"
+        if result.model == "wavlm"
+        else f"{n_mels} log-mel bands of the speech kept: the model's input"
+    )
     side = int(np.ceil(np.sqrt(result.a.embedding.size)))
     both = np.concatenate([result.a.embedding, result.b.embedding])
     lim = float(np.abs(both).max())
@@ -598,7 +604,7 @@ def verification_figure(result: Verification):
             extent=(0, sp.speech_s, 0, n_mels),
         )
         ax.set(xlabel="speech time (s)", ylabel="mel band")
-        ax.set_title(f"{n_mels} log-mel bands of the speech kept", fontsize=8)
+        ax.set_title(mel_title, fontsize=8)
         ax = fig.add_subplot(grid[2, col])
         emb = np.zeros(side * side)
         emb[: vp.embedding.size] = vp.embedding
