@@ -257,6 +257,30 @@ def test_tiny_ecapa_loads_through_the_app_loader(tiny_ecapa, jfk_halves):
     assert np.allclose(embedding, encoder.embed(speech), atol=1e-5)
 
 
+def test_tiny_ecapa_from_the_hub_cache_verifies_end_to_end(
+    tiny_ecapa, tmp_path, monkeypatch, jfk_halves
+):
+    """The app's whole path for a Hub model: allowlist, Hub cache (offline), SpeechBrain."""
+    import huggingface_hub.constants
+
+    cache = tmp_path / "hub"
+    repo = cache / "models--speechbrain--spkrec-ecapa-voxceleb"
+    commit = "0" * 40
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(commit)
+    snapshot = repo / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    for f in ("hyperparams.yaml", "embedding_model.ckpt", "mean_var_norm_emb.ckpt"):
+        (snapshot / f).write_bytes((tiny_ecapa / f).read_bytes())
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    result = speaker.verify(*jfk_halves, model="ecapa")
+    assert result.a.embedding.shape == (16,)
+    assert result.threshold == 0.25
+    assert -1.0 <= result.score <= 1.0
+    assert result.a.windows is None
+
+
 def test_tiny_wavlm_loads_through_the_app_loader(tmp_path, jfk_halves):
     from transformers import Wav2Vec2FeatureExtractor, WavLMConfig, WavLMForXVector
 
