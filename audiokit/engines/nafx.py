@@ -31,8 +31,8 @@ PAPER_URL = "https://arxiv.org/abs/2112.02926"
 
 # Steering trains on short crops: long enough for the receptive field, short enough that one
 # Adam step takes tens of milliseconds on two cores.
-_CROP_FRAMES = 4096
-_BATCH = 4
+_CROP_FRAMES = 8192
+_BATCH = 2
 _LEARNING_RATE = 3e-3
 # Inference runs in chunks so a minute of stereo audio never builds one huge activation.
 _CHUNK_FRAMES = 1 << 16
