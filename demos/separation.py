@@ -209,7 +209,8 @@ def effective_masks(result: SeparationResult) -> tuple[np.ndarray, float, float]
     whose masks live in ERB bands or a learned space, it is what those masks amounted to.
 
     Returns:
-        (mask in [0, 1] shaped (bins, frames), duration in s, top frequency in Hz).
+        (mask in [0, 1] shaped (bins, frames), NaN where the stems are more than 60 dB below
+        their loudest bin (nothing audible to share); duration in s; top frequency in Hz).
     """
     import librosa
 
@@ -218,7 +219,8 @@ def effective_masks(result: SeparationResult) -> tuple[np.ndarray, float, float]
     hop = max(hop, result.mixture.frames // 1500)
     a, b = (np.abs(librosa.stft(s.mono(), n_fft=n_fft, hop_length=hop)) for _, s in result.stems)
     total = a + b
-    mask = np.divide(a, total, out=np.zeros_like(a), where=total > 1e-8)
+    audible = total > max(float(total.max()) * 1e-3, 1e-8)
+    mask = np.divide(a, total, out=np.full_like(a, np.nan), where=audible)
     return mask, result.mixture.duration_s, rate / 2
 
 
@@ -234,17 +236,19 @@ def learn_figure(result: SeparationResult):
     fig = Figure(figsize=(8.0, 2.8 * rows), dpi=100, layout="constrained")
     axes = fig.subplots(rows, 1, squeeze=False)[:, 0]
     primary, secondary = (name for name, _ in result.stems)
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="#e5e7eb")
     shown = axes[0].imshow(
         mask,
         origin="lower",
         aspect="auto",
-        cmap="viridis",
+        cmap=cmap,
         extent=(0.0, duration_s, 0.0, top_hz / 1000),
         vmin=0.0,
         vmax=1.0,
     )
     axes[0].set(
-        title=f"Mask: share of each bin sent to '{primary}' (1) rather than '{secondary}' (0)",
+        title=f"Mask: share of each bin sent to '{primary}' (1) rather than '{secondary}' (0); "
+        "grey: silent",
         xlabel="time (s)",
         ylabel="frequency (kHz)",
     )
