@@ -66,6 +66,15 @@ def test_not_audio_gives_our_sentence(client, tmp_path):
         client.predict(handle_file(str(bogus)), api_name="/separate")
 
 
+def test_over_limit_audio_is_refused_before_the_queue_with_our_sentence(client, tmp_path):
+    from gradio_client import handle_file
+
+    long = tmp_path / "long.wav"
+    sf.write(long, np.zeros(8000 * 301, dtype=np.int16), 8000)  # 5:01, header says so
+    with pytest.raises(Exception, match="this demo takes at most 5:00"):
+        client.predict(handle_file(str(long)), api_name="/separate")
+
+
 def test_unknown_method_is_refused_before_the_queue(client):
     """Gradio checks dropdown choices while running the validator, before the queue; it
     answers 400 with "Value: demucs is not in the list of choices", but gradio_client 6.31
