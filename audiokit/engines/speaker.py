@@ -193,28 +193,34 @@ class GE2EEncoder:
 
     sample_rate = SAMPLE_RATE
 
-    def __init__(self, model) -> None:
+    def __init__(self, model, threadpools) -> None:
         self.model = model
+        self.threadpools = threadpools
 
     def embed(self, speech: np.ndarray) -> np.ndarray:
         return self.embed_partials(speech)[0]
 
     def embed_partials(self, speech: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The utterance embedding and the embeddings of its 1.6 s windows."""
-        embedding, partials, _ = self.model.embed_utterance(
-            np.asarray(speech, dtype=np.float32), return_partials=True
-        )
+        # A small LSTM on a few windows is slower when split across cores: one OpenMP thread
+        # ran 2x faster idle and up to 10x faster on busy cores (bench_speaker.py). The limit
+        # holds for the calling thread only, so other tabs' models keep the app-wide setting.
+        with self.threadpools.limit(limits=1, user_api="openmp"):
+            embedding, partials, _ = self.model.embed_utterance(
+                np.asarray(speech, dtype=np.float32), return_partials=True
+            )
         return embedding.astype(np.float32), partials.astype(np.float32)
 
 
 @load_once
 def ge2e_encoder() -> GE2EEncoder:
     """The embedded GE2E encoder (weights ship inside the resemblyzer wheel)."""
-    import torch
     from resemblyzer import VoiceEncoder
+    from threadpoolctl import ThreadpoolController
 
-    torch.set_num_threads(cpu_threads())
-    return GE2EEncoder(VoiceEncoder("cpu", verbose=False))
+    model = VoiceEncoder("cpu", verbose=False)
+    # Created after torch is imported, so that it finds torch's OpenMP runtime.
+    return GE2EEncoder(model, ThreadpoolController())
 
 
 class EcapaEncoder:
