@@ -485,7 +485,10 @@ def sepformer_model(model_id: str = SEPFORMER_DEFAULT):
         ModelUnavailableError: not cached and offline; names the embedded alternatives.
     """
     local = hub_snapshot(
-        model_id, allowed=SEPFORMER_MODELS, embedded_alternative=EMBEDDED_ALTERNATIVE
+        model_id,
+        allowed=SEPFORMER_MODELS,
+        embedded_alternative=EMBEDDED_ALTERNATIVE,
+        allow_patterns=["hyperparams.yaml", "*.ckpt"],  # not the repo's example audio
     )
     return load_sepformer(local)
 
