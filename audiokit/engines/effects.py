@@ -602,14 +602,16 @@ def apply_chain(
             fields.append(config.receptive_field_ms(sr))
             if report is not None:
                 reports.append(report)
-    if not np.isfinite(y).all():
+    # A float64 sum is finite exactly when every sample is, without a boolean temporary.
+    if not math.isfinite(float(np.sum(y, dtype=np.float64))):
         raise AudioStudyError(
             "The chain produced NaN or infinite samples; lower feedback, resonance or gain "
             "settings and try again."
         )
-    loud = np.flatnonzero(np.abs(y).max(axis=0) > TAIL_FLOOR)
-    end = max(audio.frames, int(loud[-1]) + 1 if loud.size else 0)
-    after = Audio(np.ascontiguousarray(y[:, :end], dtype=np.float32), sr, f"{audio.name}-fx")
+    # Only the padding can be cut, so only the padding is scanned.
+    loud = np.flatnonzero(np.abs(y[:, audio.frames :]).max(axis=0, initial=0.0) > TAIL_FLOOR)
+    end = audio.frames + (int(loud[-1]) + 1 if loud.size else 0)
+    after = Audio(y[:, :end].astype(np.float32, copy=False), sr, f"{audio.name}-fx")
     return ChainResult(
         audio, after, tuple(steps), (end - audio.frames) / sr, tuple(reports), tuple(fields)
     )
