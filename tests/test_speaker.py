@@ -114,6 +114,21 @@ def test_score_is_invariant_to_sample_rate_and_channels(jfk_halves, reference, r
     )
 
 
+def test_one_thread_limit_stays_inside_the_embedding(jfk_halves):
+    from threadpoolctl import ThreadpoolController
+
+    def openmp_threads() -> list[int]:
+        return [
+            p["num_threads"] for p in ThreadpoolController().info() if p["user_api"] == "openmp"
+        ]
+
+    engine.ge2e_encoder()  # loads torch and its OpenMP runtime
+    before = openmp_threads()
+    assert before
+    speaker.voiceprint(jfk_halves[0])
+    assert openmp_threads() == before
+
+
 # -------------------------------------------------------------------------------- VAD
 def test_vad_removes_inserted_silence_and_keeps_the_speech(jfk_halves):
     a = jfk_halves[0].resampled(16000)
