@@ -91,10 +91,7 @@ def enroll(
     Raises:
         AudioStudyError: no enrolment clips, more than MAX_CLIPS, or any bad clip.
     """
-    if not enrolment:
-        raise AudioStudyError("Add at least one enrolment clip of the speaker to enrol.")
-    if len(enrolment) > MAX_CLIPS:
-        raise AudioStudyError(f"Use at most {MAX_CLIPS} enrolment clips, not {len(enrolment)}.")
+    check_enrolment_count(len(enrolment))
     t = _threshold(model, threshold)
     prints = [voiceprint(a, model=model, min_speech_s=min_speech_s) for a in enrolment]
     probe = voiceprint(test, model=model, min_speech_s=min_speech_s)
@@ -113,6 +110,23 @@ def enroll(
     )
 
 
+def check_enrolment_count(n: int) -> None:
+    """Refuse an enrolment of no clips or of more than MAX_CLIPS (checked before decoding)."""
+    if n < 1:
+        raise AudioStudyError("Add at least one enrolment clip of the speaker to enrol.")
+    if n > MAX_CLIPS:
+        raise AudioStudyError(f"Use at most {MAX_CLIPS} enrolment clips, not {n}.")
+
+
+def check_map_count(n: int) -> None:
+    """Refuse a map of fewer than 3 or more than MAX_CLIPS clips (checked before decoding)."""
+    if n < 3 or n > MAX_CLIPS:
+        raise AudioStudyError(
+            f"Give between 3 and {MAX_CLIPS} clips to map (got {n}); "
+            "two or three per speaker show the clusters best."
+        )
+
+
 def speaker_group(name: str) -> str:
     """The group a clip is coloured by: its name up to the first ``_``, ``-``, space or digit."""
     head = re.split(r"[_\-\s\d]", name.strip(), maxsplit=1)[0]
@@ -127,11 +141,7 @@ def similarity_map(
     Raises:
         AudioStudyError: fewer than 3 or more than MAX_CLIPS clips, or any bad clip.
     """
-    if len(clips) < 3 or len(clips) > MAX_CLIPS:
-        raise AudioStudyError(
-            f"Give between 3 and {MAX_CLIPS} clips to map (got {len(clips)}); "
-            "two or three per speaker show the clusters best."
-        )
+    check_map_count(len(clips))
     engine.backend(model)
     embeddings = np.stack(
         [voiceprint(c, model=model, min_speech_s=min_speech_s).embedding for c in clips]
@@ -191,7 +201,7 @@ def _files(value: Any) -> list[Any]:
     return [getattr(v, "name", v) for v in items if v]
 
 
-def _threshold_input(model: str, custom_threshold: bool, threshold: float | None) -> float | None:
+def _threshold_input(custom_threshold: bool, threshold: float | None) -> float | None:
     return float(threshold) if custom_threshold and threshold is not None else None
 
 
@@ -221,7 +231,7 @@ def verify_clips(
         load_audio(audio_a, max_duration_s=MAX_DURATION_S, name=_stem(audio_a, "A")),
         load_audio(audio_b, max_duration_s=MAX_DURATION_S, name=_stem(audio_b, "B")),
         model=model,
-        threshold=_threshold_input(model, custom_threshold, threshold),
+        threshold=_threshold_input(custom_threshold, threshold),
     )
     return (
         round(result.score, 4),
@@ -292,10 +302,11 @@ def enroll_clips(
         (Markdown) and a bar chart of every enrolment clip against the test clip.
     """
     paths = _files(enrolment)
+    check_enrolment_count(len(paths))
     clips = [load_audio(p, max_duration_s=MAX_DURATION_S, name=_stem(p, "enrol")) for p in paths]
     test = load_audio(test_audio, max_duration_s=MAX_DURATION_S, name=_stem(test_audio, "test"))
     result = enroll(
-        clips, test, model=model, threshold=_threshold_input(model, custom_threshold, threshold)
+        clips, test, model=model, threshold=_threshold_input(custom_threshold, threshold)
     )
     r = result.result
     best = max(result.clip_scores)
@@ -322,6 +333,7 @@ def map_clips(clips: list[str], model: str = DEFAULT_BACKEND) -> tuple[Any, Any,
         The similarity heatmap, the PCA map and a summary (Markdown).
     """
     paths = _files(clips)
+    check_map_count(len(paths))
     audios = [load_audio(p, max_duration_s=MAX_DURATION_S, name=_stem(p, "clip")) for p in paths]
     m = similarity_map(audios, model=model)
     heat = matrix(m.scores, labels=m.labels, title="Cosine similarity of voice prints")
