@@ -17,9 +17,13 @@ import numpy as np
 from audiokit import plots
 from audiokit.audio import Audio, format_duration, load_audio, validate, write_audio
 from audiokit.engines import separation as engines
-from audiokit.engines.separation import METHODS, SEPFORMER_DEFAULT, SEPFORMER_MODELS
+from audiokit.engines.separation import (
+    METHODS,
+    SEPFORMER_DEFAULT,
+    SEPFORMER_MODELS,
+    ReferenceScore,
+)
 from audiokit.errors import AudioStudyError
-from audiokit.metrics import si_sdr
 from audiokit.ui import (
     audio_problem,
     audio_validator,
@@ -31,9 +35,6 @@ from audiokit.ui import (
 
 MAX_DURATION_S = 300.0
 SEPFORMER_MAX_DURATION_S = 60.0
-# A reference is the clean source of this very mixture: its length may differ only by
-# what a re-export adds (encoder padding), not by whole words.
-REFERENCE_LENGTH_TOLERANCE_S = 0.1
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "separation"
 DEFAULT_EXAMPLE = EXAMPLES / "noisy_speech.wav"
 
@@ -79,26 +80,6 @@ CARDS = {
 
 
 @dataclasses.dataclass(frozen=True)
-class ReferenceScore:
-    """SI-SDR of the best-matching stem and of the unprocessed mixture, against a reference.
-
-    Attributes:
-        stem: name of the stem that matches the reference best.
-        si_sdr_db: that stem's SI-SDR in dB.
-        mixture_si_sdr_db: the mixture's SI-SDR against the same reference.
-    """
-
-    stem: str
-    si_sdr_db: float
-    mixture_si_sdr_db: float
-
-    @property
-    def improvement_db(self) -> float:
-        """SI-SDR improvement (SI-SDRi): what the separation gained over doing nothing."""
-        return self.si_sdr_db - self.mixture_si_sdr_db
-
-
-@dataclasses.dataclass(frozen=True)
 class SeparationResult:
     """The stems of one mixture, primary first, each as long as the input at its rate."""
 
@@ -123,24 +104,17 @@ def check_method(method: str) -> engines.Method:
 def score_against_reference(
     mixture: Audio, stems: tuple[tuple[str, Audio], ...], reference: Audio
 ) -> ReferenceScore:
-    """SI-SDR of each stem against a reference (mono mixes), keeping the best match.
-
-    The best match, because a speaker separator does not know which speaker is "first".
+    """SI-SDR of the best-matching stem and of the mixture against a reference (mono mixes).
 
     Raises:
         AudioStudyError: the reference is not as long as the mixture, or silent.
     """
-    ref = reference.for_model(mixture.sample_rate)
-    if abs(ref.size - mixture.frames) > REFERENCE_LENGTH_TOLERANCE_S * mixture.sample_rate:
-        raise AudioStudyError(
-            f"The reference is {format_duration(ref.size / mixture.sample_rate)} long but the "
-            f"mixture is {format_duration(mixture.duration_s)}: upload the clean source of "
-            "this very mixture, with the same start and length."
-        )
-    ref = engines._fit_length(ref, mixture.frames)
-    scored = [(si_sdr(audio.mono(), ref), name) for name, audio in stems]
-    best_db, best_name = max(scored)
-    return ReferenceScore(best_name, best_db, si_sdr(mixture.mono(), ref))
+    return engines.score_stems(
+        mixture.mono(),
+        {name: audio.mono() for name, audio in stems},
+        reference.for_model(mixture.sample_rate),
+        sample_rate=mixture.sample_rate,
+    )
 
 
 def separate_audio(
@@ -202,26 +176,10 @@ def separate_audio(
 
 
 def effective_masks(result: SeparationResult) -> tuple[np.ndarray, float, float]:
-    """The share of each time-frequency bin's magnitude that went to the primary stem.
-
-    Computed from the stems themselves, so it is comparable across methods: for HPSS and
-    REPET-SIM it is (almost) the soft mask they applied; for DeepFilterNet and SepFormer,
-    whose masks live in ERB bands or a learned space, it is what those masks amounted to.
-
-    Returns:
-        (mask in [0, 1] shaped (bins, frames), NaN where the stems are more than 60 dB below
-        their loudest bin (nothing audible to share); duration in s; top frequency in Hz).
-    """
-    import librosa
-
+    """(the primary stem's effective mask, duration in s, top frequency in Hz)."""
+    (_, first), (_, second) = result.stems
     rate = result.mixture.sample_rate
-    n_fft, hop = engines.stft_settings(rate)
-    hop = max(hop, result.mixture.frames // 1500)
-    a, b = (np.abs(librosa.stft(s.mono(), n_fft=n_fft, hop_length=hop)) for _, s in result.stems)
-    total = a + b
-    audible = total > max(float(total.max()) * 1e-3, 1e-8)
-    mask = np.divide(a, total, out=np.full_like(a, np.nan), where=audible)
-    return mask, result.mixture.duration_s, rate / 2
+    return engines.effective_mask(first.mono(), second.mono(), rate), first.duration_s, rate / 2
 
 
 def learn_figure(result: SeparationResult):
