@@ -302,3 +302,12 @@ def test_bad_audio_and_options_are_refused():
         fx.apply_chain(tone(440, sample_rate=96000), [{"effect": "MP3Compressor"}])
     with pytest.raises(AudioStudyError, match="Unknown preset"):
         demo.load_preset.__wrapped__("nope")
+
+
+def test_build_registers_the_promised_endpoint_names():
+    names = {fn.api_name for fn in demo.build().fns.values()}
+    public = {"apply_effects", "effects_preset", "effects_add"}
+    private = {"effects_views", "effects_load_example", "effects_import", "effects_export"}
+    assert public | private | {"effects_export_initial"} <= names
+    prefixed = {fn.api_name for fn in demo.build(api_prefix="effects_page_").fns.values()}
+    assert {f"effects_page_{n}" for n in public} <= prefixed
