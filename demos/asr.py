@@ -268,12 +268,21 @@ def model_changed(model_id: str) -> tuple[dict, dict, str]:
 
 
 @user_errors
-def live(chunk: tuple[int, np.ndarray] | None, state: asr.LiveState | None):
-    """Stream microphone chunks; returns the state and the running text."""
+def live(chunk: tuple[int, np.ndarray] | None, session: asr.LiveTranscriber | None):
+    """Stream microphone chunks; returns the session and the running text."""
+    session = session or asr.LiveTranscriber()
     if chunk is None or chunk[1] is None or np.asarray(chunk[1]).size == 0:
-        return state, state.committed if state else ""
+        return session, session.text
     rate, array = chunk
-    return asr.live_step(state, from_array(array, rate, name="microphone"))
+    return session, session.feed(from_array(array, rate, name="microphone"))
+
+
+@user_errors
+def live_finish(session: asr.LiveTranscriber | None):
+    """Recording stopped: settle the whole transcript, partial words included."""
+    if session is None:
+        return None, gr.skip()
+    return session, session.finish()
 
 
 def reset_live() -> tuple[None, str]:
@@ -390,6 +399,13 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             api_name=f"{api_prefix}asr_live_reset",
             api_visibility="private",
             queue=False,
+        )
+        mic.stop_recording(
+            live_finish,
+            live_state,
+            [live_state, live_text],
+            api_name=f"{api_prefix}asr_live_finish",
+            api_visibility="private",
         )
         mic.stream(
             live,

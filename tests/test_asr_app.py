@@ -9,7 +9,7 @@ import pytest
 
 from audiokit.engines.asr import EMBEDDED_NAME
 from audiokit.metrics import word_error_rate
-from tests.conftest import JFK_REFERENCE
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, JFK_REFERENCE
 
 pytestmark = pytest.mark.app
 
@@ -88,3 +88,40 @@ def test_page_transcribes_the_preloaded_example(app_url, page, output_dir):
     page.locator("img[src^='data:image']").first.wait_for(timeout=30_000)
     page.screenshot(path=str(output_dir / "asr-page.png"), full_page=True)
     assert re.search(r"jfk\s*\.srt", page.locator("body").inner_text())
+
+
+@pytest.mark.browser
+def test_live_microphone_streams_partial_text(app_url, browser, output_dir, tmp_path, testdata):
+    """Chromium's fake microphone plays jfk; the live transcript must pick up its words."""
+    from audiokit.audio import load_audio, write_audio
+
+    speech = load_audio(testdata / "jfk.flac").resampled(48000)
+    wav = write_audio(speech, tmp_path / "mic.wav")
+    live = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}",
+        ],
+    )
+    try:
+        context = live.new_context(viewport={"width": 1280, "height": 900})
+        context.grant_permissions(["microphone"])
+        page = context.new_page()
+        response = page.goto(app_url + "asr")
+        if response is not None and response.status == 404:
+            page.goto(app_url + "asr/")
+        page.get_by_role("tab", name="Live microphone").click()
+        page.get_by_role("button", name=re.compile("record", re.IGNORECASE)).first.click()
+        try:
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('textarea')]"
+                ".some(t => /fellow.*country/i.test(t.value))",
+                timeout=60_000,
+            )
+        finally:
+            page.screenshot(path=str(output_dir / "asr-live.png"), full_page=True)
+    finally:
+        live.close()
