@@ -111,3 +111,9 @@ def test_page_separates_the_preloaded_example(app_url, page, output_dir):
     assert "Stem 1: speech" in body and "Stem 2: noise" in body
     assert re.search(r"noisy_speech-speech\s*\.wav", body)
     page.screenshot(path=str(output_dir / "separation-page.png"), full_page=True)
+    # Choosing another method renames the stems and shows that method's setting.
+    page.get_by_label("Method").click()
+    page.get_by_role("option", name="Harmonic vs. percussive (librosa HPSS)").click()
+    page.get_by_text("Stem 1: harmonic").wait_for(timeout=10_000)
+    page.get_by_text("HPSS margin").wait_for(timeout=10_000)
+    assert not page.get_by_text("Attenuation limit (dB)").is_visible()
