@@ -151,11 +151,7 @@ def separate_audio(
         max_duration_s = min(max_duration_s, SEPFORMER_MAX_DURATION_S)
     validate(audio, max_duration_s=max_duration_s)
     x = audio.samples
-    if not np.any(x):
-        # Digital silence has nothing to separate, and cosine similarity of zeros is NaN.
-        stems_array = np.zeros((2, *x.shape), dtype=np.float32)
-        result = engines.StemSet(stems_array)
-    elif method == "denoise":
+    if method == "denoise":
         result = engines.denoise(x, audio.sample_rate, atten_lim_db=atten_lim_db, progress=progress)
     elif method == "hpss":
         result = engines.hpss(x, audio.sample_rate, margin=hpss_margin, progress=progress)

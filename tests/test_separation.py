@@ -356,6 +356,8 @@ def test_tiny_sepformer_loads_through_the_app_loader_and_gives_two_stems(tiny_se
     stems = engines.sepformer(np.stack([mix, mix]), rate, model=model).stems
     assert stems.shape == (2, 1, frames) and stems.dtype == np.float32
     assert np.isfinite(stems).all() and np.abs(stems).max() > 0
+    silent = engines.sepformer(np.zeros((1, 8000), np.float32), 8000, model=model).stems
+    assert silent.shape == (2, 1, 8000) and not silent.any()  # no 0/0 in the rescaling
 
 
 def test_sepformer_chunks_long_input_with_the_tiny_model(tiny_sepformer_dir):
