@@ -307,7 +307,8 @@ def deepfilter_mono(
                 progress(i / lsnr.size)
     finally:
         lib.df_free(state)
-    return y[DF_DELAY_SAMPLES : DF_DELAY_SAMPLES + frames], lsnr[: -(-frames // hop)]
+    # The SNR estimate comes out with the same delay as the audio: shift it the same way.
+    return y[DF_DELAY_SAMPLES : DF_DELAY_SAMPLES + frames], lsnr[DF_DELAY_SAMPLES // hop :]
 
 
 def denoise(
