@@ -42,10 +42,12 @@ VOCALS_MARGIN_RANGE = (1.0, 10.0)
 # REPET-SIM compares frames at least this far apart, so a held note is not its own neighbour.
 VOCALS_MIN_NEIGHBOUR_GAP_S = 2.0
 
-# DSP methods look at a few hundred milliseconds at most: 30 s chunks with a 1 s crossfade
-# bound their memory (an STFT of 5 minutes at 48 kHz stereo is ~0.5 GB) at no audible cost.
+# HPSS looks at 0.4 s at most; 30 s chunks with a 1 s crossfade bound the memory of the STFTs
+# and masks (5 minutes of 48 kHz stereo would need several hundred MB at once). REPET-SIM
+# then finds repeats within 30 s, plenty for a loop or a verse.
 DSP_CHUNK_S = 30.0
-# SepFormer's attention is quadratic in length; 10 s chunks keep it to ~1 GB on CPU.
+# SepFormer was trained on WSJ0-2mix mixtures of a few seconds; 10 s chunks stay near that
+# and bound its memory on CPU.
 SEPFORMER_CHUNK_S = 10.0
 CHUNK_OVERLAP_S = 1.0
 
