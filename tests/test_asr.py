@@ -411,6 +411,8 @@ def test_hub_model_offline_names_the_embedded_model_quickly(monkeypatch):
         ({"language": "de"}, "English-only"),
         ({"task": "translate"}, "cannot translate"),
         ({"beam_size": 0}, "beam size must be 1 to 10"),
+        # Refused from the allowlist's metadata, before any attempt to fetch the model.
+        ({"model_id": "distil-whisper/distil-small.en", "task": "translate"}, "cannot translate"),
     ],
 )
 def test_bad_options(jfk, embedded, options, message):

@@ -526,6 +526,8 @@ def transcribe(
     spec = MODELS.get(model_id)
     name = spec.id if spec else model_id
     if recognizer is None:
+        if spec is not None:  # refuse impossible options before a long model load
+            check_options(options, multilingual=spec.multilingual, model_name=name)
         recognizer = get_recognizer(model_id)
     check_options(options, multilingual=recognizer.multilingual, model_name=name)
     fixed_language = options.language or ("en" if not recognizer.multilingual else AUTO)
