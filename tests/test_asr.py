@@ -479,3 +479,19 @@ def test_display_mel_pools_an_hour_into_a_few_thousand_columns():
     mel = tab.display_mel(x)
     assert mel.shape[0] == 80 and 1500 <= mel.shape[1] <= 2100
     assert np.isfinite(mel).all()
+
+
+@pytest.mark.parametrize(
+    ("model_id", "multilingual"),
+    [
+        (asr.EMBEDDED_ID, False),
+        ("openai/whisper-small", True),
+        ("Systran/faster-whisper-small", True),
+    ],
+)
+def test_model_choice_enables_language_and_task_only_when_multilingual(model_id, multilingual):
+    from demos import asr as tab
+
+    language, task, card = tab.model_changed(model_id)
+    assert language["interactive"] is multilingual and task["interactive"] is multilingual
+    assert "Paper:" in card and ("multilingual" in card) is multilingual
