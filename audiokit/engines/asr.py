@@ -437,9 +437,21 @@ def get_recognizer(model_id: str = EMBEDDED_ID) -> Recognizer:
     if spec.id == EMBEDDED_ID:
         return FasterWhisperRecognizer(embedded_whisper())
     folder = hub_snapshot(spec.id, allowed=HUB_MODELS, embedded_alternative=EMBEDDED_NAME)
-    if spec.backend == "faster-whisper":
+    return recognizer_from_folder(folder, backend=spec.backend)
+
+
+def recognizer_from_folder(folder: str, *, backend: str) -> Recognizer:
+    """A recognizer on a model already on disk (a Hub snapshot, or a test's tmp_path).
+
+    Args:
+        folder: the model's local directory.
+        backend: ``"faster-whisper"`` (CTranslate2 conversion) or ``"transformers"``.
+    """
+    if backend == "faster-whisper":
         return FasterWhisperRecognizer(load_faster_whisper(folder))
-    return TransformersRecognizer(load_transformers_asr(folder))
+    if backend == "transformers":
+        return TransformersRecognizer(load_transformers_asr(folder))
+    raise AudioStudyError(f"Unknown ASR backend {backend!r}; use faster-whisper or transformers.")
 
 
 def check_options(options: Options, *, multilingual: bool, model_name: str) -> Options:
