@@ -100,7 +100,10 @@ def main() -> None:
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
     print(f"* Running on http://{host}:{port} (demos alone at /{', /'.join(DEMO_IDS)})")
-    uvicorn.run(create_server(), host=host, port=port, log_level="warning")
+    # Open event streams would hold a graceful shutdown for long; a few seconds is plenty.
+    uvicorn.run(
+        create_server(), host=host, port=port, log_level="warning", timeout_graceful_shutdown=3
+    )
 
 
 if __name__ == "__main__":

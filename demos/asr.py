@@ -37,9 +37,7 @@ def _model_choices() -> list[tuple[str, str]]:
 
 def language_choices() -> list[str]:
     """``auto`` followed by the language codes Whisper knows."""
-    from faster_whisper.tokenizer import _LANGUAGE_CODES
-
-    return [asr.AUTO, *sorted(_LANGUAGE_CODES)]
+    return [asr.AUTO, *sorted(asr.LANGUAGES)]
 
 
 def _rounded(value: float | None, digits: int = 2) -> float | None:

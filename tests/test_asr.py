@@ -505,3 +505,9 @@ def test_faster_whisper_folder_shares_the_embedded_load(embedded):
     assert again.model is embedded.model  # loaded once per folder, whatever the caller
     with pytest.raises(AudioStudyError, match="Unknown ASR backend"):
         asr.recognizer_from_folder(folder, backend="onnx")
+
+
+def test_language_list_matches_faster_whisper():
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    assert set(_LANGUAGE_CODES) == asr.LANGUAGES

@@ -35,6 +35,112 @@ MAX_DURATION_S = 3600.0
 WINDOW_S = 30.0
 TASKS = ("transcribe", "translate")
 AUTO = "auto"
+# Whisper's language tokens, as faster-whisper lists them (a test keeps the two equal);
+# a constant so that building the tab imports no model library.
+LANGUAGES = frozenset(
+    (
+        "af",
+        "am",
+        "ar",
+        "as",
+        "az",
+        "ba",
+        "be",
+        "bg",
+        "bn",
+        "bo",
+        "br",
+        "bs",
+        "ca",
+        "cs",
+        "cy",
+        "da",
+        "de",
+        "el",
+        "en",
+        "es",
+        "et",
+        "eu",
+        "fa",
+        "fi",
+        "fo",
+        "fr",
+        "gl",
+        "gu",
+        "ha",
+        "haw",
+        "he",
+        "hi",
+        "hr",
+        "ht",
+        "hu",
+        "hy",
+        "id",
+        "is",
+        "it",
+        "ja",
+        "jw",
+        "ka",
+        "kk",
+        "km",
+        "kn",
+        "ko",
+        "la",
+        "lb",
+        "ln",
+        "lo",
+        "lt",
+        "lv",
+        "mg",
+        "mi",
+        "mk",
+        "ml",
+        "mn",
+        "mr",
+        "ms",
+        "mt",
+        "my",
+        "ne",
+        "nl",
+        "nn",
+        "no",
+        "oc",
+        "pa",
+        "pl",
+        "ps",
+        "pt",
+        "ro",
+        "ru",
+        "sa",
+        "sd",
+        "si",
+        "sk",
+        "sl",
+        "sn",
+        "so",
+        "sq",
+        "sr",
+        "su",
+        "sv",
+        "sw",
+        "ta",
+        "te",
+        "tg",
+        "th",
+        "tk",
+        "tl",
+        "tr",
+        "tt",
+        "uk",
+        "ur",
+        "uz",
+        "vi",
+        "yi",
+        "yo",
+        "zh",
+        "yue",
+    )
+)
 # Words further apart than this start a new segment when segments are built from words.
 SEGMENT_GAP_S = 0.8
 SEGMENT_MAX_S = 12.0
@@ -456,11 +562,9 @@ def recognizer_from_folder(folder: str, *, backend: str) -> Recognizer:
 
 def check_options(options: Options, *, multilingual: bool, model_name: str) -> Options:
     """Refuse options the model cannot honour, with what to change."""
-    from faster_whisper.tokenizer import _LANGUAGE_CODES
-
     if options.task not in TASKS:
         raise AudioStudyError(f"Task must be 'transcribe' or 'translate', not {options.task!r}.")
-    if options.language is not None and options.language not in _LANGUAGE_CODES:
+    if options.language is not None and options.language not in LANGUAGES:
         raise AudioStudyError(
             f"Unknown language code {options.language!r}; use 'auto' or a code such as en, de, fr."
         )
