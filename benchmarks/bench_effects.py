@@ -6,8 +6,9 @@ variant alike; "x real time" = audio duration / processing time.
 
 Rows: the bare Pedalboard call (the floor), the pure function (validation, fresh boards,
 NaN check, tail trim), the API call through gradio_client on a locally launched tab, and
-an "upload only" echo endpoint taking the same file, so that API minus upload is what the
-app adds beyond moving the file. Also: two concurrent pure calls (each builds its own
+a "transfer only" echo endpoint that takes the same file and hands it back (upload, then the
+client's download of an equally large answer), so that API minus transfer is what the app
+adds beyond moving the audio. Also: two concurrent pure calls (each builds its own
 boards: a Pedalboard plugin instance holds a lock), the follow-up views (levels and plots),
 and the neural effect.
 """
@@ -72,7 +73,7 @@ def free_port() -> int:
 
 
 def launch_apps():
-    """The Effects tab and an upload-only echo app, each on its own local port."""
+    """The Effects tab and a transfer-only echo app, each on its own local port."""
     import gradio as gr
 
     from demos import effects as demo
@@ -80,8 +81,8 @@ def launch_apps():
     tab = demo.build().queue(default_concurrency_limit=1)
     tab.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True)
     with gr.Blocks() as echo:
-        inp, out = gr.Audio(type="filepath"), gr.Textbox()
-        gr.Button().click(lambda path: "ok", inp, out, api_name="echo")
+        inp, out = gr.Audio(type="filepath"), gr.Audio(type="filepath")
+        gr.Button().click(lambda path: path, inp, out, api_name="echo")
     echo.queue(default_concurrency_limit=1)
     echo.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True)
     return tab, echo
@@ -122,20 +123,20 @@ def main() -> None:
     rss_before = peak_rss_mb()
     tab, echo = launch_apps()
     api = Client(tab.local_url, verbose=False)
-    upload = Client(echo.local_url, verbose=False)
+    transfer = Client(echo.local_url, verbose=False)
 
     def via_api() -> None:
         api.predict(handle_file(str(path)), chain_json, TAIL_S, api_name="/apply_effects")
 
-    def upload_only() -> None:
-        upload.predict(handle_file(str(path)), api_name="/echo")
+    def transfer_only() -> None:
+        transfer.predict(handle_file(str(path)), api_name="/echo")
 
     t = interleaved(
         {
             "bare": bare,
             "pure": pure,
             "api": via_api,
-            "upload": upload_only,
+            "transfer": transfer_only,
             "concurrent": concurrent,
         }
     )
@@ -157,13 +158,13 @@ def main() -> None:
     def xrt(seconds: float, audio_s: float = DURATION_S) -> str:
         return f"{audio_s / seconds:,.0f}×"
 
-    overhead = t["api"] - t["upload"]
+    overhead = t["api"] - t["transfer"]
     rows = [
         ("Bare Pedalboard call (5 effects)", t["bare"], xrt(t["bare"]), "1.00"),
         ("Pure function `apply_chain`", t["pure"], xrt(t["pure"]), f"{t['pure'] / t['bare']:.2f}"),
         ("API `/apply_effects` (gradio_client)", t["api"], xrt(t["api"]), ""),
-        ("  upload only (echo endpoint, same file)", t["upload"], "", ""),
-        ("  API minus upload", overhead, xrt(overhead), f"{overhead / t['bare']:.2f}"),
+        ("  transfer only (echo endpoint: same file up and back)", t["transfer"], "", ""),
+        ("  API minus transfer", overhead, xrt(overhead), f"{overhead / t['bare']:.2f}"),
         ("2 concurrent pure calls (own boards)", t["concurrent"], xrt(t["concurrent"], 120), ""),
         ("Views after the call (levels, 4 plots, wav)", views, xrt(views), ""),
         ("NeuralTCN defaults, 10 s stereo", neural, xrt(neural, 10.0), ""),
@@ -180,7 +181,7 @@ def main() -> None:
         *(f"| {name} | {s:.3f} | {x} | {r} |" for name, s, x, r in rows),
         "",
         f"Peak RSS: {rss_before:.0f} MB before the servers, {peak_rss_mb():.0f} MB at the end. "
-        f"Goal: ≥ 200× real time, API minus upload within 1.2× the bare call "
+        f"Goal: ≥ 200× real time, API minus transfer within 1.2× the bare call "
         f"(measured {overhead / t['bare']:.2f}×).",
     ]
     table = "\n".join(lines)
