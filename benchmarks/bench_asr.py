@@ -11,9 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +23,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from report import free_port, peak_rss_mb, publish  # noqa: E402
 
 from audiokit.audio import Audio, load_audio, write_audio  # noqa: E402
 from audiokit.engines import asr  # noqa: E402
@@ -48,11 +48,6 @@ SENTENCES = [
     "Distillation trains a small student to imitate a large teacher model.",
     "Translation to English uses the same decoder with a different task token.",
 ]
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (ru_maxrss is in KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def long_clip(path: Path) -> Audio:
@@ -95,9 +90,7 @@ def launch_app() -> tuple[subprocess.Popen, str]:
     """The real app (python app.py) on a free local port, offline."""
     import httpx
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {
         **os.environ,
         "GRADIO_SERVER_NAME": "127.0.0.1",
@@ -242,10 +235,7 @@ def main() -> None:
         f"| app server, all tabs built, after the API runs | {app_peak:.0f} |",
     ]
     table = "\n".join(lines)
-    print(table)
-    out = ROOT / "benchmarks" / "output"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "asr.md").write_text(table + "\n", encoding="utf-8")
+    publish("asr", table)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
-import socket
 import statistics
 import sys
 import tempfile
@@ -32,6 +30,8 @@ import soundfile as sf
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from report import free_port, peak_rss_mb, publish  # noqa: E402
 
 from audiokit.audio import Audio, load_audio  # noqa: E402
 from audiokit.engines import effects as fx  # noqa: E402
@@ -48,11 +48,6 @@ CHAIN = [
 ]
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (ru_maxrss is in KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def interleaved(variants: dict, runs: int = RUNS) -> dict[str, float]:
     """Median seconds per variant; one warm-up each, then the variants take turns."""
     for fn in variants.values():
@@ -64,12 +59,6 @@ def interleaved(variants: dict, runs: int = RUNS) -> dict[str, float]:
             fn()
             times[name].append(time.perf_counter() - started)
     return {name: statistics.median(ts) for name, ts in times.items()}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def launch_apps():
@@ -185,10 +174,7 @@ def main() -> None:
         f"(measured {overhead / t['bare']:.2f}×).",
     ]
     table = "\n".join(lines)
-    print(table)
-    out = ROOT / "benchmarks" / "output"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "effects.md").write_text(table + "\n", encoding="utf-8")
+    publish("effects", table)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ CASES = (
     ("vocals", "vocals", 1, 0.1),
     ("sepformer", "sepformer", 1, None),
 )
+from report import publish  # noqa: E402
 
 
 def test_signal(channels: int):
@@ -124,10 +125,7 @@ def main() -> None:
         "process after imports and test signal (model, buffers, STFTs).",
     ]
     table = "\n".join(lines)
-    print(table)
-    out_dir = ROOT / "benchmarks" / "output"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "separation.md").write_text(table + "\n", encoding="utf-8")
+    publish("separation", table)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import argparse
 import dataclasses
 import os
 import platform
-import resource
 import statistics
 import sys
 import time
@@ -27,6 +26,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from report import peak_rss_mb, publish  # noqa: E402
 
 from audiokit.audio import Audio, load_audio  # noqa: E402
 from audiokit.engines import speaker as engine  # noqa: E402
@@ -43,11 +44,6 @@ SENTENCES = (
     "Please bring your own recordings and a pair of headphones next time.",
     "Noise, music and other people talking can confuse a voice encoder.",
 )
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (ru_maxrss is in KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def median_time(fn, runs: int) -> float:
@@ -161,10 +157,7 @@ def main() -> None:
     text = "\n".join(
         [header, *speed(runs), "", *calibration(), "", "ECAPA and WavLM: not measured (offline)."]
     )
-    print(text)
-    out = ROOT / "benchmarks" / "output"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "speaker.md").write_text(text + "\n")
+    publish("speaker", text)
 
 
 if __name__ == "__main__":

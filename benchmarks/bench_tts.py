@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import platform
-import resource
 import statistics
 import sys
 import time
@@ -17,17 +16,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from report import peak_rss_mb, publish  # noqa: E402
+
 from audiokit.engines import tts  # noqa: E402
 from audiokit.engines.tts import Settings  # noqa: E402
 
 RUNS = 5
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 PARAGRAPH = (ROOT / "examples" / "tts" / "lecture.txt").read_text(encoding="utf-8")
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (ru_maxrss is in KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def timed(fn, runs: int = RUNS) -> tuple[float, float, object]:
@@ -122,10 +118,7 @@ def main() -> None:
         "(above the core count, wall times include waiting for a core). Goal: RTF ≤ 0.1.",
     ]
     text = "\n".join(table)
-    print(text)
-    out = ROOT / "benchmarks" / "output"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "tts.md").write_text(text + "\n", encoding="utf-8")
+    publish("tts", text)
 
 
 if __name__ == "__main__":

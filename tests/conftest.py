@@ -12,6 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+# Tests touch no network but localhost: the Hub is "offline" before huggingface_hub is
+# imported, so Hub-backed paths answer from the cache or with our offline message.
+os.environ["HF_HUB_OFFLINE"] = "1"
+
 ROOT = Path(__file__).resolve().parents[1]
 TESTDATA = ROOT.parent / "shared" / "testdata"
 OUTPUT = ROOT / "tests" / "output"

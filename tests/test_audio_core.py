@@ -275,6 +275,19 @@ def test_hub_model_not_on_the_allowlist_is_refused():
         hub_snapshot("evil/model", allowed={"openai/whisper-tiny"}, embedded_alternative="x")
 
 
+def test_hub_probe_answers_fast_when_nothing_listens(monkeypatch):
+    from audiokit import models
+
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.setattr(models, "HUB_HOST", "127.0.0.1")  # nothing serves :443 here
+    monkeypatch.setitem(models._probe, "at", -1e9)
+    started = time.monotonic()
+    assert models.hub_reachable(timeout_s=3.0) is False
+    assert time.monotonic() - started < 3.5
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert models.hub_reachable() is False
+
+
 def test_uncached_hub_model_offline_names_the_embedded_alternative(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
     started = time.monotonic()
