@@ -308,12 +308,20 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                             sources=["upload", "microphone"],
                             label="Speech",
                         )
-                        model = gr.Dropdown(_model_choices(), value=asr.EMBEDDED_ID, label="Model")
+                        # Custom values pass to the core, which checks the allowlist in a sentence;
+                        # Gradio's own check answers an event with a validator= by a bare 400.
+                        model = gr.Dropdown(
+                            _model_choices(),
+                            value=asr.EMBEDDED_ID,
+                            label="Model",
+                            allow_custom_value=True,
+                        )
                         with gr.Row():
                             language = gr.Dropdown(
                                 language_choices(),
                                 value=asr.AUTO,
                                 label="Language",
+                                allow_custom_value=True,
                                 interactive=False,
                                 info="auto = detect (multilingual models)",
                             )

@@ -375,8 +375,13 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                     type="filepath",
                     value=str(DEFAULT_EXAMPLE) if DEFAULT_EXAMPLE.is_file() else None,
                 )
+                # Custom values pass to the core, which checks the allowlist in a sentence;
+                # Gradio's own check answers an event with a validator= by a bare 400.
                 method = gr.Dropdown(
-                    [(m.title, m.id) for m in METHODS.values()], value="denoise", label="Method"
+                    [(m.title, m.id) for m in METHODS.values()],
+                    value="denoise",
+                    label="Method",
+                    allow_custom_value=True,
                 )
                 atten = gr.Slider(
                     *engines.DF_ATTEN_LIMIT_RANGE_DB,
@@ -405,6 +410,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                     list(SEPFORMER_MODELS),
                     value=SEPFORMER_DEFAULT,
                     label="SepFormer model",
+                    allow_custom_value=True,
                     info="whamr is trained on noisy, reverberant mixtures. Needs the Hub once.",
                     visible=False,
                 )

@@ -395,6 +395,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                 [(b.label, b.id) for b in BACKENDS.values()],
                 value=DEFAULT_BACKEND,
                 label="Model",
+                allow_custom_value=True,  # the core checks the allowlist (see asr.py)
                 scale=3,
             )
             custom = gr.Checkbox(

@@ -50,3 +50,25 @@ def test_community_bad_task_is_a_clear_sentence(client):
 @pytest.mark.parametrize("path", ["", *DEMO_IDS, *(f"{d}/config" for d in DEMO_IDS)])
 def test_every_page_is_served(app_url, path):
     assert httpx.get(app_url + path, timeout=10, follow_redirects=True).status_code == 200
+
+
+def _file(testdata, name):
+    from gradio_client import handle_file
+
+    return handle_file(str(testdata / name))
+
+
+@pytest.mark.parametrize(
+    ("api_name", "args", "message"),
+    [
+        ("/transcribe", ("jfk.flac", "evil/model"), "Unknown model 'evil/model'"),
+        ("/separate", ("jfk.flac", "karaoke"), "karaoke"),
+        ("/verify", ("jfk.flac", "lj050-0131.wav", "xvector-9000"), "xvector-9000"),
+    ],
+)
+def test_an_unknown_choice_is_named_in_a_sentence(client, testdata, api_name, args, message):
+    # Events with a validator= would otherwise get Gradio's bare "400 Bad Request".
+    files = [_file(testdata, a) if "." in a and "/" not in a else a for a in args]
+    with pytest.raises(Exception, match=message) as info:
+        client.predict(*files, api_name=api_name)
+    assert "400 Bad Request" not in str(info.value)
