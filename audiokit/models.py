@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Collection
+from pathlib import Path
 from typing import Any, TypeVar
 
 from audiokit.errors import AudioStudyError, ModelUnavailableError
@@ -86,6 +87,7 @@ def hub_snapshot(
     allowed: Collection[str],
     embedded_alternative: str,
     allow_patterns: list[str] | None = None,
+    required_files: list[str] | None = None,
 ) -> str:
     """Local folder of an allowlisted Hub repo: from the cache, else downloaded if online.
 
@@ -94,6 +96,8 @@ def hub_snapshot(
         allowed: the demo's allowlist.
         embedded_alternative: named in the message when the model cannot be had.
         allow_patterns: only these files (e.g. one voice of a large repository).
+        required_files: paths that the cached snapshot must hold to count as a hit; a
+            repository cached for other files (another Piper voice) is then fetched again.
 
     Raises:
         ModelUnavailableError: not cached and the Hub cannot be reached, or the download
@@ -103,7 +107,9 @@ def hub_snapshot(
     from huggingface_hub import snapshot_download
 
     try:
-        return snapshot_download(repo_id, local_files_only=True, allow_patterns=allow_patterns)
+        folder = snapshot_download(repo_id, local_files_only=True, allow_patterns=allow_patterns)
+        if all(Path(folder, f).is_file() for f in required_files or ()):
+            return folder
     except Exception:  # noqa: BLE001 - any miss in the cache means: try the network
         pass
     if not hub_reachable():

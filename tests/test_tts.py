@@ -208,9 +208,17 @@ def test_hub_piper_voice_loads_from_a_snapshot_folder(tmp_path, monkeypatch):
 
 
 def test_cached_piper_repo_without_this_voice_offline_is_a_clear_message(tmp_path, monkeypatch):
-    # rhasspy/piper-voices is cached for some other voice: the snapshot lacks this one's files.
-    monkeypatch.setattr(tts, "hub_snapshot", lambda repo_id, **kwargs: str(tmp_path))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # rhasspy/piper-voices is in the Hub cache for some other voice only: the real lookup
+    # finds the snapshot, sees this voice's files missing, and cannot fetch them offline.
+    import huggingface_hub.constants
+
+    repo = tmp_path / "models--rhasspy--piper-voices"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text("0" * 40)
+    other = repo / "snapshots" / ("0" * 40) / "en" / "en_GB" / "alan" / "medium"
+    other.mkdir(parents=True)
+    (other / "en_GB-alan-medium.onnx").write_bytes(b"not this voice")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
     with pytest.raises(ModelUnavailableError, match="not downloaded.*Piper en_US-joe-medium"):
         tts.synthesize("Bonjour.", voice="Piper fr_FR-siwis-medium (Hub)")
 

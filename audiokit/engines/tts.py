@@ -14,14 +14,13 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from audiokit.audio import Audio
-from audiokit.errors import AudioStudyError, ModelUnavailableError
-from audiokit.models import hub_reachable, hub_snapshot, load_once
+from audiokit.errors import AudioStudyError
+from audiokit.models import hub_snapshot, load_once
 
 EMBEDDED_NAME = "Piper en_US-joe-medium"
 MAX_CHARACTERS = 5000
@@ -334,30 +333,11 @@ def backend_for(name: str) -> Backend:
         allowed=HUB_REPOS,
         embedded_alternative=f"voice '{EMBEDDED_NAME}'",
         allow_patterns=patterns,
+        required_files=patterns,
     )
     if voice.backend == "piper":
-        if not Path(folder, voice.path).is_file():
-            folder = _fetch_missing_voice(voice, patterns)
         return load_piper(f"{folder}/{voice.path}", f"{folder}/{voice.path}.json")
     return load_vits(folder)
-
-
-def _fetch_missing_voice(voice: Voice, patterns: list[str]) -> str:
-    """The cache holds rhasspy/piper-voices for another voice only: download this one."""
-    from huggingface_hub import snapshot_download
-
-    if not hub_reachable():
-        raise ModelUnavailableError(
-            f"The voice '{voice.name}' is not downloaded on this machine and the Hugging Face "
-            f"Hub cannot be reached (offline). Use the embedded voice '{EMBEDDED_NAME}'."
-        )
-    try:
-        return snapshot_download(voice.repo_id, allow_patterns=patterns)
-    except Exception as exc:
-        raise ModelUnavailableError(
-            f"Downloading the voice '{voice.name}' failed ({type(exc).__name__}). Use the "
-            f"embedded voice '{EMBEDDED_NAME}' meanwhile."
-        ) from exc
 
 
 # ---- text: cleaning, normalisation, sentence splitting ----
