@@ -48,8 +48,6 @@ def load_once(factory: Callable[..., T]) -> Callable[..., T]:
                 cache[key] = factory(*args, **kwargs)
             return cache[key]
 
-    wrapper.cache_clear = cache.clear  # type: ignore[attr-defined]
-    wrapper.loaded_keys = lambda: list(cache)  # type: ignore[attr-defined]
     return wrapper
 
 

@@ -188,20 +188,3 @@ def curve(ys: Sequence[float], *, title: str, xlabel: str, ylabel: str, log_y: b
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.grid(alpha=0.3)
     return fig
-
-
-def image(values: np.ndarray, *, title: str, duration_s: float, ylabel: str = "frequency bin"):
-    """A time-frequency array shown as an image (e.g. a separation mask in [0, 1])."""
-    fig, (ax,) = _figure(height_in=2.6)
-    shown = ax.imshow(
-        values,
-        origin="lower",
-        aspect="auto",
-        cmap="viridis",
-        extent=(0.0, duration_s, 0, values.shape[0]),
-        vmin=0.0,
-        vmax=1.0,
-    )
-    ax.set(title=title, xlabel="time (s)", ylabel=ylabel)
-    fig.colorbar(shown, ax=ax, pad=0.01)
-    return fig

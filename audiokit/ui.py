@@ -127,13 +127,6 @@ def error_panel(title: str, exc: BaseException) -> gr.Blocks:
     return panel
 
 
-def placeholder(title: str, issue: str) -> gr.Blocks:
-    """A plain 'not built yet' tab."""
-    with gr.Blocks() as panel:
-        gr.Markdown(f"### {title}\n\nThis demo is not built yet; it is tracked in {issue}.")
-    return panel
-
-
 def download_dir() -> Path:
     """A fresh folder for files a handler offers for download (Gradio serves temp files)."""
     return Path(tempfile.mkdtemp(prefix="audiostudy-"))

@@ -116,4 +116,3 @@ def test_other_plots_render():
         title="map",
     ).canvas.draw()
     plots.curve([3.0, 2.0, 1.0], title="loss", xlabel="step", ylabel="L1", log_y=True)
-    plots.image(np.random.default_rng(0).random((64, 100)), title="mask", duration_s=2.0)

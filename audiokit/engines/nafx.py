@@ -173,12 +173,9 @@ def _target_board(target: str):
 
 def _clips(sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
     """Training and held-back clips (mono, at ``sample_rate``): the two ends of one recording."""
-    import soundfile as sf
+    from audiokit.audio import load_audio
 
-    from audiokit.audio import resample
-
-    data, rate = sf.read(str(TRAINING_CLIP), dtype="float32", always_2d=True)
-    mono = resample(data.mean(axis=1), rate, sample_rate)
+    mono = load_audio(TRAINING_CLIP).for_model(sample_rate)
     split = int(mono.size * 0.7)
     return mono[:split], mono[split:]
 

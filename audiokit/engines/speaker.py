@@ -21,7 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
-from audiokit.audio import Audio, rms_db, validate
+from audiokit.audio import Audio, rms_db, to_int16, validate
 from audiokit.errors import AudioStudyError
 from audiokit.models import check_allowed, cpu_threads, hub_snapshot, load_once
 
@@ -86,7 +86,7 @@ def voiced_frames(x: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     # Peak-levelled so that the VAD, which works on int16 energy, ignores recording gain.
     peak = float(np.max(np.abs(x)))
-    pcm = np.round(np.clip(x[: n * frame] / peak * 0.9, -1, 1) * 32767).astype("<i2")
+    pcm = to_int16(x[: n * frame] * (0.9 / peak if peak > 0 else 0.0))
     vad = webrtcvad.Vad(VAD_MODE)
     raw = np.array(
         [vad.is_speech(pcm[i * frame : (i + 1) * frame].tobytes(), SAMPLE_RATE) for i in range(n)]
