@@ -33,17 +33,10 @@ from audiokit.audio import Audio, load_audio  # noqa: E402
 from audiokit.engines import speaker as engine  # noqa: E402
 from audiokit.engines.tts import speak  # noqa: E402
 from demos import speaker  # noqa: E402
+from tests.signals import PIPER_SENTENCES  # noqa: E402
 
 TESTDATA = ROOT.parent / "shared" / "testdata"
 GOAL_S = 0.5
-SENTENCES = (
-    "The study group meets every Tuesday to read papers about audio.",
-    "Speaker verification compares two voices and returns a single number.",
-    "A quiet room and a good microphone make every model more reliable.",
-    "The embedding of a voice should not change when the words change.",
-    "Please bring your own recordings and a pair of headphones next time.",
-    "Noise, music and other people talking can confuse a voice encoder.",
-)
 
 
 def median_time(fn, runs: int) -> float:
@@ -119,7 +112,7 @@ def calibration() -> list[str]:
     voices = {
         "jfk": [load_audio(TESTDATA / "jfk.flac")],
         "lj": [load_audio(TESTDATA / "lj050-0131.wav")],
-        "piper": [speak(s) for s in SENTENCES],
+        "piper": [speak(s) for s in PIPER_SENTENCES],
     }
     items = engine.calibration_items(voices)
     trials = engine.score_trials(items)

@@ -7,6 +7,17 @@ import numpy as np
 from audiokit.audio import Audio
 
 RATES = (16000, 22050, 44100, 48000)
+# What the bundled Piper voice says when a third, synthetic speaker is needed (the speaker
+# tests and the speaker benchmark's calibration trials).
+PIPER_SENTENCES = (
+    "The study group meets every Tuesday to read papers about audio.",
+    "Speaker verification compares two voices and returns a single number.",
+    "A quiet room and a good microphone make every model more reliable.",
+    "The embedding of a voice should not change when the words change.",
+    "Please bring your own recordings and a pair of headphones next time.",
+    "Noise, music and other people talking can confuse a voice encoder.",
+)
+
 CHANNELS = (1, 2)
 
 

@@ -14,17 +14,9 @@ from audiokit.engines import speaker as engine
 from audiokit.errors import AudioStudyError, ModelUnavailableError
 from demos import speaker
 from tests.conftest import TESTDATA
-from tests.signals import CHANNELS, RATES, white_noise
+from tests.signals import CHANNELS, PIPER_SENTENCES, RATES, white_noise
 
 GE2E_THRESHOLD = engine.BACKENDS["ge2e"].threshold
-SENTENCES = (
-    "The study group meets every Tuesday to read papers about audio.",
-    "Speaker verification compares two voices and returns a single number.",
-    "A quiet room and a good microphone make every model more reliable.",
-    "The embedding of a voice should not change when the words change.",
-    "Please bring your own recordings and a pair of headphones next time.",
-    "Noise, music and other people talking can confuse a voice encoder.",
-)
 
 
 def _cut(audio: Audio, start_s: float, stop_s: float, name: str) -> Audio:
@@ -51,7 +43,7 @@ def jfk_halves(jfk: Audio) -> tuple[Audio, Audio]:
 def piper() -> list[Audio]:
     from audiokit.engines.tts import speak
 
-    return [dataclasses.replace(speak(s), name=f"piper{i}") for i, s in enumerate(SENTENCES)]
+    return [dataclasses.replace(speak(s), name=f"piper{i}") for i, s in enumerate(PIPER_SENTENCES)]
 
 
 # ----------------------------------------------------------------------------- real voices
