@@ -17,13 +17,15 @@ ROW_IN = 2.4
 CMAP = "magma"
 
 
-def _figure(rows: int = 1, height_in: float = ROW_IN, width_in: float = WIDTH_IN):
-    import matplotlib
-
-    matplotlib.use("Agg")
+def figure(width_in: float = WIDTH_IN, height_in: float = ROW_IN):
+    """An empty figure in the house format, for a tab's own layout of axes."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width_in, height_in * rows), dpi=100, layout="constrained")
+    return Figure(figsize=(width_in, height_in), dpi=100, layout="constrained")
+
+
+def _figure(rows: int = 1, height_in: float = ROW_IN, width_in: float = WIDTH_IN):
+    fig = figure(width_in, height_in * rows)
     axes = fig.subplots(rows, 1, squeeze=False)[:, 0]
     return fig, axes
 

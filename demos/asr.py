@@ -101,9 +101,7 @@ def display_mel(samples: np.ndarray, *, max_columns: int = 2000) -> np.ndarray:
 
 def learn_figure(transcript: asr.Transcript, samples: np.ndarray):
     """Log-mel spectrogram the model sees, with segment starts, over per-segment confidence."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(plots.WIDTH_IN, 5.2), dpi=100, layout="constrained")
+    fig = plots.figure(plots.WIDTH_IN, 5.2)
     axes = fig.subplots(2, 1, height_ratios=(3, 2))
     mel = display_mel(samples)
     duration = max(transcript.duration_s, 1e-3)

@@ -183,12 +183,9 @@ def learn_figure(result: SeparationResult):
     """The effective mask of the primary stem (and DeepFilterNet's local SNR estimate)."""
     import matplotlib
 
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
     mask, duration_s, top_hz = effective_masks(result)
     rows = 2 if result.local_snr_db is not None else 1
-    fig = Figure(figsize=(8.0, 2.8 * rows), dpi=100, layout="constrained")
+    fig = plots.figure(8.0, 2.8 * rows)
     axes = fig.subplots(rows, 1, squeeze=False)[:, 0]
     primary, secondary = (name for name, _ in result.stems)
     cmap = matplotlib.colormaps["viridis"].with_extremes(bad="#e5e7eb")

@@ -21,6 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
+from audiokit import plots
 from audiokit.audio import Audio, rms_db, to_int16, validate
 from audiokit.errors import AudioStudyError
 from audiokit.models import check_allowed, cpu_threads, hub_snapshot, load_once
@@ -560,15 +561,11 @@ class SimilarityMap:
 def verification_figure(result: Verification):
     """What the model sees: waveforms with the VAD-kept speech, log-mel of the speech kept,
     the two voice prints as images, and (GE2E) the score of every 1.6 s window."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import librosa
-    from matplotlib.figure import Figure
 
     ge2e = result.a.windows is not None and result.b.windows is not None
     rows = 4 if ge2e else 3
-    fig = Figure(figsize=(9.0, 2.1 * rows), dpi=100, layout="constrained")
+    fig = plots.figure(9.0, 2.1 * rows)
     grid = fig.add_gridspec(rows, 2)
     n_mels = 40 if result.model == "ge2e" else 80
     # GE2E reads 40 mel bands and ECAPA 80 Fbanks; WavLM reads samples, so it gets a picture.
@@ -639,14 +636,9 @@ def verification_figure(result: Verification):
 
 def enrolment_figure(enrolment: Enrolment):
     """Each enrolment clip alone and the averaged print against the test clip."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
     names = [*enrolment.names, "averaged print"]
     values = [*enrolment.clip_scores, enrolment.result.score]
-    fig = Figure(figsize=(7.0, 0.5 * len(names) + 1.4), dpi=100, layout="constrained")
+    fig = plots.figure(7.0, 0.5 * len(names) + 1.4)
     ax = fig.subplots()
     colours = ["#94a3b8"] * len(enrolment.names) + ["#2563eb"]
     ax.barh(names, values, color=colours)
