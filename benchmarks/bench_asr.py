@@ -29,7 +29,7 @@ from report import free_port, peak_rss_mb, publish  # noqa: E402
 from audiokit.audio import Audio, load_audio, write_audio  # noqa: E402
 from audiokit.engines import asr  # noqa: E402
 
-TESTDATA = ROOT.parent / "shared" / "testdata"
+EXAMPLES = ROOT / "examples" / "asr"
 SR = asr.SAMPLE_RATE
 LONG_S = 300.0
 # Distinct sentences, so that no 30 s window repeats itself (Whisper's compression-ratio check
@@ -54,8 +54,8 @@ def long_clip(path: Path) -> Audio:
     """≥ 5 minutes: jfk, the LJ Speech sentence and Piper sentences, with 0.4-2 s pauses."""
     from audiokit.engines.tts import speak
 
-    jfk = load_audio(TESTDATA / "jfk.flac").for_model(SR)
-    lj = load_audio(TESTDATA / "lj050-0131.wav").for_model(SR)
+    jfk = load_audio(EXAMPLES / "jfk.flac").for_model(SR)
+    lj = load_audio(EXAMPLES / "lj050-0131.flac").for_model(SR)
     spoken = [speak(s).for_model(SR) for s in SENTENCES]
     rng = np.random.default_rng(0)
     parts, total, i = [], 0.0, 0
@@ -76,7 +76,7 @@ def cold_start() -> tuple[float, float]:
         "import time; t=time.perf_counter()\n"
         "from audiokit.engines import asr; from audiokit.audio import load_audio\n"
         "asr.get_recognizer(); l=time.perf_counter()-t\n"
-        f"asr.transcribe(load_audio({str(TESTDATA / 'jfk.flac')!r}))\n"
+        f"asr.transcribe(load_audio({str(EXAMPLES / 'jfk.flac')!r}))\n"
         "print(l, time.perf_counter()-t)"
     )
     out = subprocess.run(
@@ -130,7 +130,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="warm runs per figure (≥ 3)")
     runs = max(3, parser.parse_args().runs)
     work = Path(tempfile.mkdtemp(prefix="bench-asr-"))
-    jfk_path = TESTDATA / "jfk.flac"
+    jfk_path = EXAMPLES / "jfk.flac"
     long_path = work / "study-group-5min.flac"
     clip = long_clip(long_path)
     durations = {"jfk.flac": load_audio(jfk_path).duration_s, long_path.name: clip.duration_s}

@@ -42,8 +42,7 @@ def test_signal(channels: int):
 
     from audiokit.audio import Audio, load_audio
 
-    testdata = ROOT.parent / "shared" / "testdata"
-    speech = load_audio(testdata / "jfk.flac").for_model(RATE)
+    speech = load_audio(ROOT / "examples" / "asr" / "jfk.flac").for_model(RATE)
     frames = int(DURATION_S * RATE)
     x = np.resize(speech, frames)
     rng = np.random.default_rng(0)

@@ -35,7 +35,7 @@ from audiokit.engines.tts import speak  # noqa: E402
 from demos import speaker  # noqa: E402
 from tests.signals import PIPER_SENTENCES  # noqa: E402
 
-TESTDATA = ROOT.parent / "shared" / "testdata"
+EXAMPLES = ROOT / "examples" / "asr"
 GOAL_S = 0.5
 
 
@@ -56,8 +56,8 @@ def cut(audio: Audio, start_s: float, seconds: float, name: str) -> Audio:
 
 
 def speed(runs: int) -> list[str]:
-    jfk = load_audio(TESTDATA / "jfk.flac")
-    lj = load_audio(TESTDATA / "lj050-0131.wav")
+    jfk = load_audio(EXAMPLES / "jfk.flac")
+    lj = load_audio(EXAMPLES / "lj050-0131.flac")
     a, b = cut(jfk, 0.0, 5.0, "jfk5"), cut(lj, 0.0, 5.0, "lj5")
     rss_before = peak_rss_mb()
     start = time.perf_counter()
@@ -110,8 +110,8 @@ def speed(runs: int) -> list[str]:
 
 def calibration() -> list[str]:
     voices = {
-        "jfk": [load_audio(TESTDATA / "jfk.flac")],
-        "lj": [load_audio(TESTDATA / "lj050-0131.wav")],
+        "jfk": [load_audio(EXAMPLES / "jfk.flac")],
+        "lj": [load_audio(EXAMPLES / "lj050-0131.flac")],
         "piper": [speak(s) for s in PIPER_SENTENCES],
     }
     items = engine.calibration_items(voices)

@@ -17,7 +17,11 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 ROOT = Path(__file__).resolve().parents[1]
-TESTDATA = ROOT.parent / "shared" / "testdata"
+# Real speech inside the repository (sources and licences: examples/asr/SOURCES.md,
+# tests/data/SOURCES.md). Nothing reads from outside the repository.
+JFK = ROOT / "examples" / "asr" / "jfk.flac"
+LJ = ROOT / "examples" / "asr" / "lj050-0131.flac"
+MULTILINGUAL = ROOT / "tests" / "data" / "multilingual.mp3"
 OUTPUT = ROOT / "tests" / "output"
 JFK_REFERENCE = (
     "and so my fellow americans ask not what your country can do for you "
@@ -31,13 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-
-
-@pytest.fixture(scope="session")
-def testdata() -> Path:
-    """../shared/testdata: real speech with licences (see its README)."""
-    assert (TESTDATA / "jfk.flac").is_file(), f"test audio missing under {TESTDATA}"
-    return TESTDATA
 
 
 @pytest.fixture(scope="session")

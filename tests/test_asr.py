@@ -15,7 +15,7 @@ from audiokit.audio import Audio, from_array, load_audio
 from audiokit.engines import asr
 from audiokit.errors import AudioStudyError, ModelUnavailableError
 from audiokit.metrics import word_error_rate
-from tests.conftest import JFK_REFERENCE, TESTDATA
+from tests.conftest import JFK, JFK_REFERENCE
 from tests.signals import CHANNELS, RATES, tone
 
 SR = asr.SAMPLE_RATE
@@ -23,7 +23,7 @@ SR = asr.SAMPLE_RATE
 
 @pytest.fixture(scope="module")
 def jfk() -> Audio:
-    return load_audio(TESTDATA / "jfk.flac")
+    return load_audio(JFK)
 
 
 @pytest.fixture(scope="module")

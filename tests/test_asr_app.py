@@ -9,7 +9,7 @@ import pytest
 
 from audiokit.engines.asr import EMBEDDED_NAME
 from audiokit.metrics import word_error_rate
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, JFK_REFERENCE
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, JFK, JFK_REFERENCE
 
 pytestmark = pytest.mark.app
 
@@ -21,10 +21,10 @@ def test_endpoint_names_are_pinned(client):
     assert not {e for e in named if "asr_learn" in e or "asr_model_info" in e}
 
 
-def test_transcribe_with_only_the_audio(client, testdata):
+def test_transcribe_with_only_the_audio(client):
     from gradio_client import handle_file
 
-    result = client.predict(handle_file(str(testdata / "jfk.flac")), api_name="/transcribe")
+    result = client.predict(handle_file(str(JFK)), api_name="/transcribe")
     text, summary, segments, words, files, wer = result
     assert word_error_rate(JFK_REFERENCE, text).wer <= 0.05, text
     assert "11.0 s transcribed" in summary
@@ -38,11 +38,11 @@ def test_transcribe_with_only_the_audio(client, testdata):
     assert wer == ""
 
 
-def test_reference_text_gives_wer_and_alignment(client, testdata):
+def test_reference_text_gives_wer_and_alignment(client):
     from gradio_client import handle_file
 
     result = client.predict(
-        handle_file(str(testdata / "jfk.flac")),
+        handle_file(str(JFK)),
         reference="And so my fellow Americans, ask not what your nation can do for you.",
         api_name="/transcribe",
     )
@@ -60,12 +60,12 @@ def test_not_audio_gives_our_sentence(client, tmp_path):
         client.predict(handle_file(str(bogus)), api_name="/transcribe")
 
 
-def test_hub_model_offline_gives_our_sentence(client, testdata):
+def test_hub_model_offline_gives_our_sentence(client):
     from gradio_client import handle_file
 
     with pytest.raises(Exception, match=re.escape(EMBEDDED_NAME)):
         client.predict(
-            handle_file(str(testdata / "jfk.flac")),
+            handle_file(str(JFK)),
             model_id="openai/whisper-base",
             api_name="/transcribe",
         )
@@ -91,11 +91,11 @@ def test_page_transcribes_the_preloaded_example(app_url, page, output_dir):
 
 
 @pytest.mark.browser
-def test_live_microphone_streams_partial_text(app_url, browser, output_dir, tmp_path, testdata):
+def test_live_microphone_streams_partial_text(app_url, browser, output_dir, tmp_path):
     """Chromium's fake microphone plays jfk; the live transcript must pick up its words."""
     from audiokit.audio import load_audio, write_audio
 
-    speech = load_audio(testdata / "jfk.flac").resampled(48000)
+    speech = load_audio(JFK).resampled(48000)
     wav = write_audio(speech, tmp_path / "mic.wav")
     live = browser.browser_type.launch(
         executable_path=CHROMIUM,

@@ -92,3 +92,54 @@ def test_examples_are_small_and_sourced():
         assert path.stat().st_size <= 1_000_000, f"{path} is over 1 MB"
     for folder in (p for p in (ROOT / "examples").iterdir() if p.is_dir()):
         assert (folder / "SOURCES.md").is_file(), f"{folder} needs a SOURCES.md"
+
+
+# Where a clone looks for files: only inside itself. A person who clones the project (or a
+# Space) has no `shared` folder beside it, so a reference to one breaks their tests.
+_OUTSIDE_SHARED = re.compile(
+    r"""\.\./+shared|parents?\b[^\n]*\bshared\b|["']shared["']\s*/|/\s*["']shared["']"""
+)
+_GUARDED = ("tests/", "benchmarks/", "demos/", "audiokit/", "examples/")
+_GUARDED_FILES = {"app.py", "Makefile"}
+
+
+def _guarded_files() -> list[str]:
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return [
+        f
+        for f in tracked
+        if (f.startswith((*_GUARDED, ".ci/")) or f in _GUARDED_FILES)
+        and not f.endswith((".flac", ".wav", ".mp3", ".png", ".onnx"))
+        and f != "tests/test_project.py"
+    ]
+
+
+def test_no_file_refers_to_a_shared_folder_outside_the_repository():
+    offenders = [
+        f"{f}:{n}"
+        for f in _guarded_files()
+        for n, line in enumerate((ROOT / f).read_text(errors="replace").splitlines(), 1)
+        if _OUTSIDE_SHARED.search(line)
+    ]
+    assert not offenders, (
+        f"these lines point at a shared folder outside the repository: {offenders}"
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'TESTDATA = ROOT.parent / "shared" / "testdata"',
+        "see ../shared/testdata/README.md",
+        'TESTDATA = HERE.parents[2] / "shared" / "testdata"',
+    ],
+)
+def test_the_shared_folder_check_catches_each_way_of_writing_it(line):
+    assert _OUTSIDE_SHARED.search(line)
+
+
+def test_the_shared_folder_check_leaves_ordinary_words_alone():
+    for line in ["shared = torch.get_num_threads()", '"""Figures shared by the tabs."""']:
+        assert not _OUTSIDE_SHARED.search(line)

@@ -23,6 +23,7 @@ from demos.separation import (
     metrics_markdown,
     separate_audio,
 )
+from tests.conftest import JFK, LJ
 from tests.signals import white_noise
 
 # --- signals ---------------------------------------------------------------------------
@@ -43,9 +44,9 @@ def scaled_to_snr(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.nd
 
 
 @pytest.fixture(scope="module")
-def lj_speech(testdata) -> Audio:
+def lj_speech() -> Audio:
     """A clean read sentence (LJ Speech, 22.05 kHz): real speech, deterministic."""
-    return load_audio(testdata / "lj050-0131.wav")
+    return load_audio(LJ)
 
 
 @pytest.fixture(scope="module")
@@ -151,8 +152,10 @@ def test_denoise_output_is_sample_aligned(lj_speech):
     assert by_lag[0] > by_lag[1] + 2 and by_lag[0] > by_lag[-1] + 2
 
 
-def test_denoise_stereo_per_channel_keeps_channels(testdata):
-    jfk = load_audio(testdata / "jfk.flac")  # 44.1 kHz stereo
+def test_denoise_stereo_per_channel_keeps_channels():
+    # Real stereo at 44.1 kHz: the second channel is the first, quieter and 0.4 ms later.
+    mono = load_audio(JFK).for_model(44100)
+    jfk = Audio(np.stack([mono, 0.6 * np.roll(mono, 18)]).astype(np.float32), 44100)
     noise = white_noise(sample_rate=jfk.sample_rate, duration_s=jfk.duration_s + 1, seed=5)
     # Different noise in each channel, 0 dB SNR.
     noisy = jfk.samples + np.stack(
@@ -171,13 +174,13 @@ def test_denoise_stereo_per_channel_keeps_channels(testdata):
 
 
 @pytest.mark.parametrize("snr_db", [0.0, 5.0])
-def test_denoise_removes_babble_of_distant_talkers(lj_speech, testdata, snr_db):
+def test_denoise_removes_babble_of_distant_talkers(lj_speech, snr_db):
     """Six-talker babble made from the reverberant, distant jfk recording, behind a close
     reader. (Babble of close-miked talkers is speech to the model and mostly stays: with LJ
     and jfk mixed behind a Piper sentence, SI-SDR dropped by 1-8 dB here.)"""
     rate = 22050
     speech = lj_speech.for_model(rate)
-    jfk = load_audio(testdata / "jfk.flac").for_model(rate)
+    jfk = load_audio(JFK).for_model(rate)
     babble = sum(np.roll(np.resize(jfk, speech.size), k * int(1.3 * rate)) for k in range(6))
     mix = speech + scaled_to_snr(speech, babble, snr_db)
     clean = separate_audio(Audio(mix[None], rate), method="denoise").primary.samples[0]

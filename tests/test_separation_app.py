@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from audiokit.audio import load_audio
 from audiokit.metrics import si_sdr
 from demos.separation import EXAMPLES
+from tests.conftest import JFK
 
 pytestmark = pytest.mark.app
 
@@ -22,13 +24,17 @@ def test_endpoint_names_are_pinned(client):
     assert not {e for e in named if "separation_" in e}
 
 
-def test_separate_with_only_the_audio_gives_aligned_stems(client, testdata):
+def test_separate_with_only_the_audio_gives_aligned_stems(client, tmp_path):
     from gradio_client import handle_file
 
+    # 44.1 kHz stereo in, so the stems must keep the rate and both channels.
+    mono = load_audio(JFK).for_model(44100)
+    stereo = tmp_path / "jfk.wav"
+    sf.write(stereo, np.stack([mono, 0.6 * np.roll(mono, 18)], axis=1), 44100, subtype="PCM_16")
     stem1, stem2, summary, _spectrograms, _masks, files = client.predict(
-        handle_file(str(testdata / "jfk.flac")), api_name="/separate"
+        handle_file(str(stereo)), api_name="/separate"
     )
-    mix, rate = sf.read(testdata / "jfk.flac", dtype="float32")
+    mix, rate = sf.read(stereo, dtype="float32")
     speech, speech_rate = sf.read(stem1, dtype="float32")
     noise, _ = sf.read(stem2, dtype="float32")
     assert speech_rate == rate == 44100 and speech.shape == noise.shape == mix.shape

@@ -13,7 +13,7 @@ from audiokit.audio import Audio, from_array, load_audio
 from audiokit.engines import speaker as engine
 from audiokit.errors import AudioStudyError, ModelUnavailableError
 from demos import speaker
-from tests.conftest import TESTDATA
+from tests.conftest import JFK, LJ
 from tests.signals import CHANNELS, PIPER_SENTENCES, RATES, white_noise
 
 GE2E_THRESHOLD = engine.BACKENDS["ge2e"].threshold
@@ -26,12 +26,12 @@ def _cut(audio: Audio, start_s: float, stop_s: float, name: str) -> Audio:
 
 @pytest.fixture(scope="module")
 def jfk() -> Audio:
-    return load_audio(TESTDATA / "jfk.flac")
+    return load_audio(JFK)
 
 
 @pytest.fixture(scope="module")
 def lj() -> Audio:
-    return load_audio(TESTDATA / "lj050-0131.wav")
+    return load_audio(LJ)
 
 
 @pytest.fixture(scope="module")

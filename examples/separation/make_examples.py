@@ -15,7 +15,7 @@ from audiokit.audio import Audio, load_audio, write_audio
 from audiokit.engines.tts import speak
 
 HERE = Path(__file__).resolve().parent
-TESTDATA = HERE.parents[2] / "shared" / "testdata"
+TESTDATA = HERE.parent / "asr"
 
 
 def pink(n: int, rate: int, seed: int) -> np.ndarray:
@@ -81,7 +81,7 @@ def main() -> None:
     mix[22050 : 22050 + voice.size] += 0.7 * voice / np.abs(voice).max()
     write_audio(Audio(mix[None].astype(np.float32), 22050), HERE / "loop_voice.wav")
 
-    lj = load_audio(TESTDATA / "lj050-0131.wav").for_model(8000)
+    lj = load_audio(TESTDATA / "lj050-0131.flac").for_model(8000)
     him = jfk.for_model(8000)[: lj.size]
     both = 0.5 * (him / np.abs(him).max() + lj[: him.size] / np.abs(lj).max())
     write_audio(Audio(both[None].astype(np.float32), 8000), HERE / "two_speakers.wav")
