@@ -11,6 +11,8 @@ import html
 import inspect
 import logging
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,16 +25,40 @@ from audiokit.errors import AudioStudyError
 log = logging.getLogger("audiostudy")
 
 
+# The last failure's sentence per browser session, so the page can show it where the result
+# would be (a toast fades). Bounded: old sessions fall out.
+_LAST_ERRORS: OrderedDict[str, str] = OrderedDict()
+_LAST_ERRORS_MAX = 1000
+_last_errors_lock = threading.Lock()
+
+
+def _remember_error(message: str) -> None:
+    from gradio.context import LocalContext
+
+    request = LocalContext.request.get(None)
+    session = getattr(request, "session_hash", None)
+    if not session:
+        return
+    with _last_errors_lock:
+        _LAST_ERRORS[session] = message
+        _LAST_ERRORS.move_to_end(session)
+        while len(_LAST_ERRORS) > _LAST_ERRORS_MAX:
+            _LAST_ERRORS.popitem(last=False)
+
+
 def _as_gr_error(exc: BaseException, where: str) -> gr.Error:
     if isinstance(exc, gr.Error):
-        return exc
-    if isinstance(exc, AudioStudyError):
-        return gr.Error(str(exc), print_exception=False)
-    log.exception("Unexpected error in %s", where)
-    return gr.Error(
-        f"Something went wrong in {where} ({type(exc).__name__}: {exc}). "
-        "The app is still running: try another input or setting."
-    )
+        error = exc
+    elif isinstance(exc, AudioStudyError):
+        error = gr.Error(str(exc), print_exception=False)
+    else:
+        log.exception("Unexpected error in %s", where)
+        error = gr.Error(
+            f"Something went wrong in {where} ({type(exc).__name__}: {exc}). "
+            "The app is still running: try another input or setting."
+        )
+    _remember_error(error.message)
+    return error
 
 
 def user_errors(fn: Callable) -> Callable:
@@ -141,3 +167,43 @@ def model_card(
         f"Trained on: {training_data}.  \n"
         f"Paper: {paper} · [model page]({url})"
     )
+
+
+def status_box() -> gr.Markdown:
+    """Where a failed run's reason stays readable, in place of the result (hidden until then)."""
+    return gr.Markdown("", visible=False, elem_classes=["run-status"])
+
+
+def _clear(count: int) -> list[Any]:
+    return [None] * count + [gr.Markdown("", visible=False)]
+
+
+def _show_failure(request: gr.Request) -> gr.Markdown:
+    with _last_errors_lock:
+        message = _LAST_ERRORS.pop(getattr(request, "session_hash", None) or "", "")
+    text = message or "The run failed; the previous result was cleared."
+    return gr.Markdown(f"**Could not run.** {html.escape(text)}", visible=True)
+
+
+def run_event(
+    trigger: Any, fn: Callable, inputs: Any, outputs: list[Any], *, status: Any, **kwargs
+):
+    """Wire a run button: clear the last result, run ``fn``, and on failure say why in ``status``.
+
+    The public event (``api_name`` and ``validator`` in ``kwargs``) is ``fn`` alone, so API
+    callers see no change; the clearing and the failure note are private UI steps. Returns the
+    public event, for ``.success()`` follow-ups such as learn views.
+    """
+    cleared = trigger(
+        functools.partial(_clear, len(outputs)),
+        None,
+        [*outputs, status],
+        queue=False,
+        show_progress="hidden",
+        api_visibility="private",
+    )
+    event = cleared.then(fn, inputs, outputs, **kwargs)
+    event.failure(
+        _show_failure, None, status, queue=False, show_progress="hidden", api_visibility="private"
+    )
+    return event
