@@ -79,6 +79,50 @@ def check_allowed(model_id: str, allowed: Collection[str]) -> str:
     return model_id
 
 
+def _cached_snapshot(
+    repo_id: str, allow_patterns: list[str] | None, required_files: list[str] | None
+) -> str | None:
+    """The cached folder of a Hub repo holding ``required_files``, else None (never online)."""
+    from huggingface_hub import snapshot_download
+
+    try:
+        folder = snapshot_download(repo_id, local_files_only=True, allow_patterns=allow_patterns)
+    except Exception:  # noqa: BLE001 - any miss in the cache means: not cached
+        return None
+    if all(Path(folder, f).is_file() for f in required_files or ()):
+        return folder
+    return None
+
+
+HUB_NOT_DOWNLOADED = "· Hub, not downloaded"
+
+
+def hub_available(
+    repo_id: str,
+    *,
+    allow_patterns: list[str] | None = None,
+    required_files: list[str] | None = None,
+) -> bool:
+    """Whether a Hub model can be had now: cached here, or the Hub answers."""
+    return _cached_snapshot(repo_id, allow_patterns, required_files) is not None or hub_reachable()
+
+
+def hub_label(
+    label: str,
+    repo_id: str,
+    *,
+    allow_patterns: list[str] | None = None,
+    required_files: list[str] | None = None,
+) -> str:
+    """A dropdown label that says when a Hub model cannot be had here (offline, not cached).
+
+    Embedded models and cached or reachable Hub models keep their label unchanged.
+    """
+    if hub_available(repo_id, allow_patterns=allow_patterns, required_files=required_files):
+        return label
+    return f"{label} {HUB_NOT_DOWNLOADED}"
+
+
 def hub_snapshot(
     repo_id: str,
     *,
@@ -104,12 +148,9 @@ def hub_snapshot(
     check_allowed(repo_id, allowed)
     from huggingface_hub import snapshot_download
 
-    try:
-        folder = snapshot_download(repo_id, local_files_only=True, allow_patterns=allow_patterns)
-        if all(Path(folder, f).is_file() for f in required_files or ()):
-            return folder
-    except Exception:  # noqa: BLE001 - any miss in the cache means: try the network
-        pass
+    folder = _cached_snapshot(repo_id, allow_patterns, required_files)
+    if folder is not None:
+        return folder
     if not hub_reachable():
         raise ModelUnavailableError(
             f"'{repo_id}' is not downloaded on this machine and the Hugging Face Hub cannot "

@@ -116,3 +116,27 @@ def test_other_plots_render():
         title="map",
     ).canvas.draw()
     plots.curve([3.0, 2.0, 1.0], title="loss", xlabel="step", ylabel="L1", log_y=True)
+
+
+def test_hub_label_marks_an_uncached_model_offline_and_leaves_it_alone_when_cached(
+    tmp_path, monkeypatch
+):
+    from audiokit.models import HUB_NOT_DOWNLOADED, hub_available, hub_label
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    import huggingface_hub.constants as hc
+
+    monkeypatch.setattr(hc, "HF_HUB_CACHE", str(tmp_path))
+    repo = "someone/not-here"
+    assert not hub_available(repo)
+    assert hub_label("Big model", repo) == f"Big model {HUB_NOT_DOWNLOADED}"
+    # A snapshot in the real cache layout counts as downloaded.
+    snap = tmp_path / "models--someone--not-here" / "snapshots" / "abc123"
+    snap.mkdir(parents=True)
+    (snap / "config.json").write_text("{}")
+    (tmp_path / "models--someone--not-here" / "refs").mkdir()
+    (tmp_path / "models--someone--not-here" / "refs" / "main").write_text("abc123")
+    assert hub_available(repo, required_files=["config.json"])
+    assert hub_label("Big model", repo, required_files=["config.json"]) == "Big model"
+    assert not hub_available(repo, required_files=["model.bin"])
