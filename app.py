@@ -10,6 +10,8 @@ Hugging Face Spaces) choose the host and port.
 from __future__ import annotations
 
 import functools
+import html
+import json
 import logging
 import os
 
@@ -21,11 +23,12 @@ from demos import DEMO_IDS, DEMOS, Demo
 log = logging.getLogger("audiostudy")
 
 TITLE = "Audio Study Space"
+TASKS_IN_WORDS = ", ".join(d.title.lower() for d in DEMOS if d.id != "community")
 INTRO = (
     f"# 🎧 {TITLE}\n"
-    "Try what the study group reads about: speech recognition, text to speech, effects, "
-    "separation and speaker verification, all running offline on the CPU with bundled "
-    "models, with bigger Hub models on demand. Each tab shows what the model sees."
+    f"Try what the study group reads about: {TASKS_IN_WORDS}, all running offline on the "
+    "CPU with bundled models, with bigger Hub models on demand. Each tab shows what the "
+    "model sees."
 )
 
 
@@ -43,21 +46,71 @@ def _build(demo: Demo) -> gr.Blocks:
         return error_panel(demo.title, exc)
 
 
-def select_tab(request: gr.Request) -> gr.Tabs:
+def unknown_tab_note(wanted: str) -> str:
+    """What a link to a tab that does not exist says (it opens the first tab)."""
+    known = ", ".join(f"`{d}`" for d in DEMO_IDS)
+    return (
+        f"There is no tab called `{html.escape(wanted[:40])}`, so the app opened "
+        f"{DEMOS[0].title}. The tabs are: {known}."
+    )
+
+
+def select_tab(request: gr.Request) -> tuple[gr.Tabs, gr.Markdown]:
     """Open the tab named by ``?tab=<id>`` (Gradio has no built-in tab deep link)."""
     wanted = (request.query_params.get("tab") or "").strip().lower() if request else ""
-    return gr.Tabs(selected=wanted) if wanted in DEMO_IDS else gr.Tabs()
+    if wanted in DEMO_IDS:
+        return gr.Tabs(selected=wanted), gr.Markdown(visible=False)
+    if wanted:
+        return gr.Tabs(), gr.Markdown(unknown_tab_note(wanted), visible=True)
+    return gr.Tabs(), gr.Markdown(visible=False)
+
+
+# Inside the tabbed app, a Community "Try it" link switches tabs in place (a full page load
+# would lose every other tab's results), and the address bar follows the open tab so a copied
+# link reopens it. On a phone a tab button may sit in Gradio's overflow menu, where it carries
+# no id, so buttons are matched by title too. Only user clicks change the address: Gradio also
+# fires a tab's select event when the page mounts, which would overwrite ?tab= before it is read.
+TAB_SCRIPT = """
+() => {
+  const titles = __TITLES__;
+  const bar = () => document.querySelector(".tabs > .tab-wrapper");
+  const idOf = (button) => button.dataset.tabId && button.dataset.tabId in titles
+    ? button.dataset.tabId
+    : Object.keys(titles).find((id) => titles[id] === button.textContent.trim());
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a.cc-tab[data-tab]");
+    if (link && bar()) {
+      const button = [...bar().querySelectorAll("button")].find(
+        (b) => idOf(b) === link.dataset.tab && !b.closest(".visually-hidden"));
+      if (button) {
+        event.preventDefault();
+        button.click();
+        window.scrollTo({ top: 0 });
+      }
+      return;
+    }
+    const button = event.target.closest("button");
+    if (!button || !bar() || !bar().contains(button)) return;
+    const id = idOf(button);
+    if (!id) return;
+    const url = new URL(window.location.href);
+    url.searchParams.set("tab", id);
+    window.history.replaceState(null, "", url);
+  }, true);
+}
+""".replace("__TITLES__", json.dumps({d.id: d.title for d in DEMOS}))
 
 
 def build_app() -> gr.Blocks:
     """Every demo as a tab, with a header, and ``?tab=<id>`` deep links."""
     with gr.Blocks(title=TITLE) as app:
         gr.Markdown(INTRO)
+        note = gr.Markdown(visible=False, elem_id="tab-note")
         with gr.Tabs() as tabs:
             for demo in DEMOS:
                 with gr.Tab(demo.title, id=demo.id):
                     _build(demo)
-        app.load(select_tab, None, tabs, api_visibility="private", show_progress="hidden")
+        app.load(select_tab, None, [tabs, note], api_visibility="private", show_progress="hidden")
     return app
 
 
@@ -87,7 +140,11 @@ def create_server():
         gr.mount_gradio_app(server, page, path=f"/{demo.id}", **launch_kwargs())
     # Mounted last: "/" would otherwise swallow the demo paths.
     gr.mount_gradio_app(
-        server, build_app().queue(default_concurrency_limit=1), path="", **launch_kwargs()
+        server,
+        build_app().queue(default_concurrency_limit=1),
+        path="",
+        **launch_kwargs(),
+        js=TAB_SCRIPT,
     )
     return server
 

@@ -131,6 +131,14 @@ def audio_validator(
 
 CSS = """
 .gradio-container {max-width: 1200px !important; margin: auto;}
+/* Gradio measures tab buttons in a hidden one-line row; on a phone that row alone forced the
+   page to 780 px (two columns cut off). Let it wrap: the visible bar still gets its "..." menu. */
+@media (max-width: 640px) {
+  .tab-container {flex-wrap: wrap;}
+  /* An examples table with long headers scrolls inside its own box instead of widening the
+     page; 72 px is the container's and the block's padding on both sides. */
+  .table-wrap {overflow-x: auto; max-width: calc(100vw - 72px);}
+}
 /* gr.Navbar(visible=False) does not hide the multipage "Home" bar in gradio 6.31; pages
    at /<id> are meant for slides, so no navigation chrome at all. */
 nav:has(> a[data-sveltekit-reload]) {display: none !important;}

@@ -179,7 +179,7 @@ def space_status(space_id: str) -> str | None:
     return status
 
 
-def _card(entry: Entry, titles: dict[str, str], status: str | None) -> str:
+def _card(entry: Entry, titles: dict[str, str], status: str | None, by_id: dict[str, Entry]) -> str:
     esc = html.escape
     badges = "".join(f'<span class="cc-tag">{esc(t)}</span>' for t in entry.tasks)
     meta = KINDS[entry.kind]
@@ -188,13 +188,19 @@ def _card(entry: Entry, titles: dict[str, str], status: str | None) -> str:
     if status:
         meta += f' · <span class="cc-status cc-{esc(status)}">{esc(status)}</span>'
     links = "".join(
-        # Root-relative: right from the tabbed app at / and from the demo alone at /community/.
-        f'<a class="cc-tab" href="/?tab={esc(t)}" target="_top">Try it: {esc(titles[t])}</a>'
+        # Root-relative: right from the demo alone at /community/; inside the tabbed app a
+        # script switches tabs in place instead (data-tab), keeping the other tabs' results.
+        f'<a class="cc-tab" href="/?tab={esc(t)}" target="_top" data-tab="{esc(t)}" '
+        f'data-title="{esc(titles[t])}">Try it: {esc(titles[t])}</a>'
         for t in entry.tabs
     )
     readings = ""
     if entry.readings:
-        items = ", ".join(esc(r) for r in entry.readings)
+        items = ", ".join(
+            f'<a href="{esc(by_id[r].url)}" target="_blank" rel="noopener">'
+            f"{esc(by_id[r].title)}</a>"
+            for r in entry.readings
+        )
         readings = f'<div class="cc-read">Readings: {items}</div>'
     return (
         f'<div class="cc-card" data-id="{esc(entry.id)}">'
@@ -229,7 +235,9 @@ def render_cards(entries: list[Entry], statuses: dict[str, str | None] | None = 
     statuses = statuses or {}
     if not entries:
         return STYLE + "<p>No entries match. Clear the search or pick another task.</p>"
-    cards = "".join(_card(e, titles, statuses.get(e.id)) for e in entries)
+    # Readings name any entry, also one the current filter hides.
+    by_id = {e.id: e for e in load_entries()}
+    cards = "".join(_card(e, titles, statuses.get(e.id), by_id) for e in entries)
     return f'{STYLE}<p>{len(entries)} entries</p><div class="cc-grid">{cards}</div>'
 
 

@@ -56,9 +56,13 @@ def test_community_cards_filter(page, app_url, output_dir):
     page.wait_for_function(f"{VISIBLE_CARDS} === {total}")
     link = page.locator('.cc-card[data-id="coqui-ai-tts"] a.cc-tab').locator("visible=true")
     assert link.get_attribute("href") == "/?tab=tts"
+    page.evaluate("window.__not_reloaded = true")
     link.click()
-    page.wait_for_url("**/?tab=tts")
     _tabs(page).and_(page.get_by_role("tab", name="Text to speech", selected=True)).wait_for()
+    # Switched in place: the page was not loaded again (results in other tabs survive), and
+    # the address bar names the open tab.
+    assert page.evaluate("window.__not_reloaded === true")
+    assert page.url.endswith("/?tab=tts")
 
 
 def test_deep_link_selects_the_tab(page, app_url, output_dir):
@@ -68,6 +72,41 @@ def test_deep_link_selects_the_tab(page, app_url, output_dir):
     page.screenshot(path=output_dir / "deeplink-community.png", full_page=True)
     page.goto(app_url + "?tab=nonsense")
     _tabs(page).and_(page.get_by_role("tab", name="Speech recognition", selected=True)).wait_for()
+    note = page.locator("#tab-note")
+    note.wait_for()
+    assert "no tab called nonsense" in note.inner_text() and "community" in note.inner_text()
+    page.goto(app_url + "?tab=tts")
+    _tabs(page).and_(page.get_by_role("tab", name="Text to speech", selected=True)).wait_for()
+    assert not page.locator("#tab-note").is_visible()
+
+
+def test_address_bar_follows_the_open_tab(page, app_url):
+    page.goto(app_url)
+    _tabs(page).get_by_text("Effects", exact=True).click()
+    page.wait_for_url("**/?tab=effects")
+    page.reload()
+    _tabs(page).and_(page.get_by_role("tab", name="Effects", selected=True)).wait_for()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.mark.parametrize("demo", DEMOS, ids=[d.id for d in DEMOS])
+def test_every_tab_fits_a_phone_and_a_desktop(browser, app_url, output_dir, demo):
+    """No horizontal scrolling at 390 px (the tab bar folds into its menu, columns stack)."""
+    for size, options in (
+        ("phone", PHONE),
+        ("desktop", {"viewport": {"width": 1400, "height": 1000}}),
+    ):
+        context = browser.new_context(**options)
+        page = context.new_page()
+        page.goto(app_url + f"?tab={demo.id}")
+        page.get_by_role("tab", name=demo.title, selected=True).first.wait_for()
+        page.wait_for_timeout(500)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=output_dir / f"{size}-{demo.id}.png", full_page=True)
+        context.close()
+        assert width <= options["viewport"]["width"], f"{demo.id} is {width} px wide on a {size}"
 
 
 def test_demo_page_is_the_demo_alone(page, app_url, output_dir):

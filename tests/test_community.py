@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import html
+import re
 
 import pytest
 import yaml
@@ -104,3 +106,15 @@ def test_cards_render_offline_with_links_to_tabs():
     live = render_cards(entries, {"steerable-nafx": "running"})
     assert 'cc-status cc-running">running' in live
     assert "No entries match" in render_cards([])
+
+
+def test_session_readings_are_titles_with_links_even_when_filtered_out():
+    entries = load_entries()
+    by_id = {e.id: e for e in entries}
+    session = next(e for e in entries if e.kind == "session" and e.readings)
+    page = render_cards([session])  # the readings' own cards are filtered out
+    readings = re.search(r'<div class="cc-read">(.*?)</div>', page).group(1)
+    for rid in session.readings:
+        assert f'href="{html.escape(by_id[rid].url)}"' in readings
+        assert f">{html.escape(by_id[rid].title)}</a>" in readings
+        assert f">{rid}<" not in readings and f" {rid}," not in readings
