@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import html
 import inspect
@@ -161,6 +162,11 @@ def _checked_progress(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
 # The server's event loop, recorded by ServedBlocks, so worker threads can see whether the
 # task running their event was cancelled.
 _LOOP: list[asyncio.AbstractEventLoop] = []
+# The queue and id of the queued event a worker runs, set by ServedBlocks.process_api (the
+# context reaches the worker thread); None outside a queued event.
+_QUEUED_EVENT: contextvars.ContextVar[tuple[Any, str] | None] = contextvars.ContextVar(
+    "audiostudy_queued_event", default=None
+)
 
 
 def event_gone() -> bool:
@@ -170,15 +176,13 @@ def event_gone() -> bool:
     the asyncio task that awaits this thread (the cancellation waits for the thread, so we
     look at the task's ``cancelling()`` count). Outside a queued event: never.
     """
-    from gradio.context import LocalContext
-
-    event_id = LocalContext.event_id.get(None)
-    blocks = LocalContext.blocks.get(None)
-    queue = getattr(blocks, "_queue", None)
-    if not event_id or queue is None:
+    queued = _QUEUED_EVENT.get()
+    if queued is None:
         return False
+    queue, event_id = queued
     event = queue.event_ids_to_events.get(event_id)
-    if event is not None and not event.alive:
+    # /cancel ends the event's task without waiting for this thread: the event is dropped.
+    if event is None or not event.alive:
         return True
     if _LOOP:
         suffix = f"<gradio-sep>{event_id}"
@@ -593,6 +597,12 @@ class ServedBlocks(gr.Blocks):
     async def process_api(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         if not _LOOP:
             _LOOP.append(asyncio.get_running_loop())
+        event_id = kwargs.get("event_id")
+        queue = getattr(self, "_queue", None)
+        if event_id and queue is not None and event_id in queue.event_ids_to_events:
+            _QUEUED_EVENT.set((queue, event_id))
+        else:
+            _QUEUED_EVENT.set(None)
         try:
             return await super().process_api(*args, **kwargs)
         except gr.Error:
