@@ -9,15 +9,19 @@ Hugging Face Spaces) choose the host and port.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import json
 import logging
 import os
+import shutil
+import tempfile
 
 import gradio as gr
 
-from audiokit.ui import error_panel, launch_kwargs
+from audiokit import limits
+from audiokit.ui import ServedBlocks, error_panel, launch_kwargs, sweep_cache
 from demos import DEMO_IDS, DEMOS, Demo
 
 log = logging.getLogger("audiostudy")
@@ -103,7 +107,7 @@ TAB_SCRIPT = """
 
 def build_app() -> gr.Blocks:
     """Every demo as a tab, with a header, and ``?tab=<id>`` deep links."""
-    with gr.Blocks(title=TITLE) as app:
+    with ServedBlocks(title=TITLE) as app:
         gr.Markdown(INTRO)
         note = gr.Markdown(visible=False, elem_id="tab-note")
         with gr.Tabs() as tabs:
@@ -116,7 +120,7 @@ def build_app() -> gr.Blocks:
 
 def build_page(demo: Demo) -> gr.Blocks:
     """One demo alone, no app chrome: what a slide embeds."""
-    with gr.Blocks(title=f"{demo.title} · {TITLE}") as page:
+    with ServedBlocks(title=f"{demo.title} · {TITLE}") as page:
         _build(demo)
     return page
 
@@ -128,20 +132,47 @@ def _to_slash(request, *, target: str):
     return RedirectResponse(target + query)
 
 
+@contextlib.asynccontextmanager
+async def _cache_cleaner(_server):
+    """Keep Gradio's cache folder bounded: uploads nobody ran and old outputs go.
+
+    Gradio's ``delete_cache`` (set by ServedBlocks) removes the files runs used; this also
+    removes uploads that never reached a run and the folders left empty.
+    """
+    import asyncio
+
+    async def sweep_forever():
+        while True:
+            await asyncio.sleep(limits.CACHE_CLEAN_EVERY_S)
+            files, size = await asyncio.to_thread(sweep_cache, limits.CACHE_MAX_AGE_S)
+            if files:
+                log.info("Cache: removed %d old files (%.1f MB)", files, size / 1e6)
+
+    task = asyncio.create_task(sweep_forever())
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
 def create_server():
-    """A FastAPI app with every demo mounted at ``/<id>`` and the tabbed app at ``/``."""
+    """A FastAPI app with every demo mounted at ``/<id>`` and the tabbed app at ``/``.
+
+    Every Blocks is a ServedBlocks: file inputs only from this server's uploads (and the
+    bundled examples), our own sentence for bad values, a capped queue per event.
+    """
     from fastapi import FastAPI
 
-    server = FastAPI(title=TITLE)
+    server = FastAPI(title=TITLE, lifespan=_cache_cleaner)
     for demo in DEMOS:
         # A mount answers only below its path: send /asr to /asr/ (relative, proxy-safe).
         server.add_route(f"/{demo.id}", functools.partial(_to_slash, target=f"{demo.id}/"))
-        page = build_page(demo).queue(default_concurrency_limit=1)
+        page = build_page(demo).queue()
         gr.mount_gradio_app(server, page, path=f"/{demo.id}", **launch_kwargs())
     # Mounted last: "/" would otherwise swallow the demo paths.
     gr.mount_gradio_app(
         server,
-        build_app().queue(default_concurrency_limit=1),
+        build_app().queue(),
         path="",
         **launch_kwargs(),
         js=TAB_SCRIPT,
@@ -155,13 +186,23 @@ def main() -> None:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO)
+    # A cache folder of this process's own (unless GRADIO_TEMP_DIR names one), removed whole
+    # at shutdown: nothing is left behind, and no other server's files are touched.
+    own_cache = None
+    if not os.environ.get("GRADIO_TEMP_DIR"):
+        own_cache = tempfile.mkdtemp(prefix="audiostudy-gradio-")
+        os.environ["GRADIO_TEMP_DIR"] = own_cache
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
     print(f"* Running on http://{host}:{port} (demos alone at /{', /'.join(DEMO_IDS)})")
     # Open event streams would hold a graceful shutdown for long; a few seconds is plenty.
-    uvicorn.run(
-        create_server(), host=host, port=port, log_level="warning", timeout_graceful_shutdown=3
-    )
+    try:
+        uvicorn.run(
+            create_server(), host=host, port=port, log_level="warning", timeout_graceful_shutdown=3
+        )
+    finally:
+        if own_cache:
+            shutil.rmtree(own_cache, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from audiokit import limits
 from audiokit.errors import AudioStudyError
 
 SUPPORTED_FORMATS = "wav, flac, mp3, ogg/opus, m4a/aac"
@@ -112,8 +113,10 @@ def from_array(
     """
     try:
         a = np.asarray(array)
-    except (TypeError, ValueError) as exc:
-        raise AudioStudyError(f"The audio could not be read as an array of samples: {exc}.")
+    except (TypeError, ValueError):
+        raise AudioStudyError("The audio could not be read as an array of samples.") from None
+    if a.dtype.kind not in "iuf":
+        raise AudioStudyError("These audio samples are not supported; use PCM or float numbers.")
     if a.ndim == 0 or a.size == 0:
         raise AudioStudyError("The audio is empty: it has no samples.")
     if a.ndim == 1:
@@ -124,30 +127,96 @@ def from_array(
         raise AudioStudyError(f"Audio must be 1-D or 2-D, not {a.ndim}-D.")
     try:
         rate = int(sample_rate)
-    except (TypeError, ValueError):
-        raise AudioStudyError(f"The sample rate must be a whole number, not {sample_rate!r}.")
+    except (TypeError, ValueError, OverflowError):
+        raise AudioStudyError("The sample rate must be a whole number of Hz.") from None
+    if rate <= 0:
+        raise AudioStudyError("The sample rate must be positive: a whole number of Hz.")
+    check_decoded_size(rate, int(a.shape[0]), int(a.shape[1]))
     return Audio(np.ascontiguousarray(to_float32(a)), rate, name)
 
 
-def probe_duration_s(path: Path) -> float | None:
-    """Duration from the header alone, so an over-long file is refused before decoding."""
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    """What a file's header says, read without decoding: rate, channels and frames
+    (frames None when the header does not say, as with some streams)."""
+
+    sample_rate: int
+    channels: int
+    frames: int | None
+
+    @property
+    def duration_s(self) -> float | None:
+        return None if self.frames is None else self.frames / self.sample_rate
+
+
+def probe(path: Path) -> Probe | None:
+    """Header facts of an audio file (libsndfile, then PyAV); None when neither reads it."""
     import soundfile as sf
 
     try:
         info = sf.info(str(path))
-        return info.frames / info.samplerate if info.samplerate else None
+        if info.samplerate > 0:
+            return Probe(int(info.samplerate), int(info.channels), int(info.frames))
     except Exception:  # noqa: BLE001 - not readable by libsndfile; PyAV will say
         pass
     try:
         import av
 
         with av.open(str(path)) as container:
-            return container.duration / 1e6 if container.duration else None
+            stream = next((s for s in container.streams if s.type == "audio"), None)
+            if stream is None or not stream.codec_context.sample_rate:
+                return None
+            rate = int(stream.codec_context.sample_rate)
+            channels = int(stream.codec_context.channels or 1)
+            seconds = container.duration / 1e6 if container.duration else None
+            frames = None if seconds is None else int(math.ceil(seconds * rate))
+            return Probe(rate, channels, frames)
     except Exception:  # noqa: BLE001 - the decoder below reports unreadable files
         return None
 
 
-def _decode_with_av(path: Path) -> tuple[np.ndarray, int]:
+def probe_duration_s(path: Path) -> float | None:
+    """Duration from the header alone, so an over-long file is refused before decoding."""
+    info = probe(path)
+    return None if info is None else info.duration_s
+
+
+def max_decoded_samples(max_duration_s: float | None = None) -> int:
+    """The most decoded values (frames x channels) a clip may have, for a tab's limit."""
+    cap = limits.MAX_DECODED_SAMPLES
+    if max_duration_s is not None:
+        cap = min(cap, int(max_duration_s * limits.MAX_DECODED_PER_S))
+    return max(1, cap)
+
+
+def check_decoded_size(
+    sample_rate: int, channels: int, frames: int | None, *, max_duration_s: float | None = None
+) -> None:
+    """Refuse audio whose decoded size (rate, channels, frames x channels) is over the limits.
+
+    A small compressed file can decode to gigabytes (192 kHz, 8 channels, minutes of it):
+    the header is checked before decoding, and the decoders stop at the same limit. With a
+    tab's ``max_duration_s`` the budget is that many seconds of 192 kHz stereo.
+    """
+    if sample_rate > limits.MAX_SAMPLE_RATE:
+        raise AudioStudyError(
+            f"The audio's sample rate is {sample_rate:,} Hz; this app takes at most "
+            f"{limits.MAX_SAMPLE_RATE:,} Hz. Resample it and try again."
+        )
+    if channels > limits.MAX_CHANNELS:
+        raise AudioStudyError(
+            f"The audio has {channels} channels; this app takes at most "
+            f"{limits.MAX_CHANNELS}. Mix it down and try again."
+        )
+    cap = max_decoded_samples(max_duration_s)
+    if frames is not None and frames * channels > cap:
+        raise AudioStudyError(
+            f"The audio decodes to {frames * channels:,} samples (frames x channels); this "
+            f"tab takes at most {cap:,}. Trim it, mix it down or lower its sample rate."
+        )
+
+
+def _decode_with_av(path: Path, max_duration_s: float | None = None) -> tuple[np.ndarray, int]:
     import av
 
     with av.open(str(path)) as container:
@@ -157,9 +226,14 @@ def _decode_with_av(path: Path) -> tuple[np.ndarray, int]:
         rate = stream.codec_context.sample_rate
         resampler = av.AudioResampler(format="fltp", layout=stream.layout, rate=rate)
         parts = []
+        decoded = 0
         for frame in container.decode(stream):
             for out in resampler.resample(frame):
                 parts.append(out.to_ndarray())
+                decoded += parts[-1].size
+            # The header may not say how long the stream is, or may lie: count as we go.
+            if decoded > max_decoded_samples(max_duration_s):
+                check_decoded_size(int(rate), 1, decoded, max_duration_s=max_duration_s)
         for out in resampler.resample(None):
             parts.append(out.to_ndarray())
     if not parts:
@@ -179,19 +253,26 @@ def read_file(path: str | os.PathLike[str], *, max_duration_s: float | None = No
         raise AudioStudyError(f"The file '{p.name}' does not exist or is not a file.")
     if p.stat().st_size == 0:
         raise AudioStudyError(f"The file '{p.name}' is empty (0 bytes).")
-    if max_duration_s is not None:
-        duration = probe_duration_s(p)
-        if duration is not None:
-            check_duration(duration, max_duration_s=max_duration_s)
+    info = probe(p)
+    if info is not None:
+        check_decoded_size(
+            info.sample_rate, info.channels, info.frames, max_duration_s=max_duration_s
+        )
+        if max_duration_s is not None and info.duration_s is not None:
+            check_duration(info.duration_s, max_duration_s=max_duration_s)
     import soundfile as sf
 
     try:
-        data, rate = sf.read(str(p), dtype="float32", always_2d=True)
-        return Audio(np.ascontiguousarray(data.T), int(rate), p.stem)
+        with sf.SoundFile(str(p)) as f:
+            check_decoded_size(
+                int(f.samplerate), int(f.channels), int(f.frames), max_duration_s=max_duration_s
+            )
+            data = f.read(dtype="float32", always_2d=True)
+            return Audio(np.ascontiguousarray(data.T), int(f.samplerate), p.stem)
     except (sf.LibsndfileError, RuntimeError, TypeError):
         pass
     try:
-        samples, rate = _decode_with_av(p)
+        samples, rate = _decode_with_av(p, max_duration_s)
     except AudioStudyError:
         raise
     except Exception as exc:
@@ -281,7 +362,9 @@ def load_audio(
             raise AudioStudyError(NO_AUDIO)
         audio = from_array(array, rate)
     else:
-        raise AudioStudyError(f"Unsupported audio input of type {type(value).__name__}.")
+        raise AudioStudyError(
+            "Unsupported audio input: give a file, or a (sample rate, samples) pair."
+        )
     if name:
         audio = dataclasses.replace(audio, name=name)
     return validate(audio, min_duration_s=min_duration_s, max_duration_s=max_duration_s)

@@ -6,10 +6,15 @@ Pure code raises :class:`AudioStudyError`; :func:`user_errors` turns it into
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import functools
 import html
 import inspect
 import logging
+import math
+import os
 import tempfile
 import threading
 from collections import OrderedDict
@@ -19,7 +24,8 @@ from typing import Any
 
 import gradio as gr
 
-from audiokit.audio import NO_AUDIO, check_duration, probe_duration_s
+from audiokit import cancel, limits
+from audiokit.audio import NO_AUDIO, check_decoded_size, check_duration, probe
 from audiokit.errors import AudioStudyError
 
 log = logging.getLogger("audiostudy")
@@ -46,17 +52,38 @@ def _remember_error(message: str) -> None:
             _LAST_ERRORS.popitem(last=False)
 
 
+class Sentence(gr.Error):
+    """A ``gr.Error`` whose ``str()`` is the sentence itself.
+
+    Gradio answers a failure before the queue (a validator's inputs) with ``str(error)``,
+    which for ``gr.Error`` is the message's repr, quotes and all.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, print_exception=False)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def unexpected_error_sentence(where: str) -> str:
+    """The one sentence for a failure we did not foresee: no exception name, text or path."""
+    return (
+        f"Something went wrong in {where}. The app is still running: try another input "
+        "or setting; the details are in the server log."
+    )
+
+
 def _as_gr_error(exc: BaseException, where: str) -> gr.Error:
     if isinstance(exc, gr.Error):
         error = exc
     elif isinstance(exc, AudioStudyError):
         error = gr.Error(str(exc), print_exception=False)
     else:
+        # The traceback stays in the server log: exception names and texts can hold paths,
+        # object reprs or library internals.
         log.exception("Unexpected error in %s", where)
-        error = gr.Error(
-            f"Something went wrong in {where} ({type(exc).__name__}: {exc}). "
-            "The app is still running: try another input or setting."
-        )
+        error = gr.Error(unexpected_error_sentence(where), print_exception=False)
     _remember_error(error.message)
     return error
 
@@ -72,8 +99,20 @@ def user_errors(fn: Callable) -> Callable:
 
         @functools.wraps(fn)
         def gen_wrapper(*args: Any, **kwargs: Any):
+            args, kwargs = _checked_progress(args, kwargs)
+            # Gradio resumes a generator in a fresh context per step: watch per step.
+            steps = fn(*args, **kwargs)
             try:
-                yield from fn(*args, **kwargs)
+                while True:
+                    with cancel.watching(event_gone):
+                        try:
+                            item = next(steps)
+                        except StopIteration:
+                            return
+                    yield item
+            except cancel.Cancelled as exc:
+                log.info("Stopped %s: its client went away", where)
+                raise _as_gr_error(exc, where) from None
             except Exception as exc:
                 raise _as_gr_error(exc, where) from exc
 
@@ -81,12 +120,78 @@ def user_errors(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any):
+        args, kwargs = _checked_progress(args, kwargs)
         try:
-            return fn(*args, **kwargs)
+            with cancel.watching(event_gone):
+                return fn(*args, **kwargs)
+        except cancel.Cancelled as exc:
+            log.info("Stopped %s: its client went away", where)
+            raise _as_gr_error(exc, where) from None
         except Exception as exc:
             raise _as_gr_error(exc, where) from exc
 
     return wrapper
+
+
+class _CheckedProgress:
+    """A ``gr.Progress`` that first checks whether the run should stop (see audiokit.cancel).
+
+    Every long engine already reports progress through the handler's ``gr.Progress``, so
+    this one hook makes ASR, TTS, separation and steering stop soon after the client leaves.
+    """
+
+    def __init__(self, progress: gr.Progress) -> None:
+        self._progress = progress
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        cancel.check()
+        return self._progress(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._progress, name)
+
+
+def _checked_progress(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    args = tuple(_CheckedProgress(a) if isinstance(a, gr.Progress) else a for a in args)
+    kwargs = {
+        k: _CheckedProgress(v) if isinstance(v, gr.Progress) else v for k, v in kwargs.items()
+    }
+    return args, kwargs
+
+
+# The server's event loop, recorded by ServedBlocks, so worker threads can see whether the
+# task running their event was cancelled.
+_LOOP: list[asyncio.AbstractEventLoop] = []
+# The queue and id of the queued event a worker runs, set by ServedBlocks.process_api (the
+# context reaches the worker thread); None outside a queued event.
+_QUEUED_EVENT: contextvars.ContextVar[tuple[Any, str] | None] = contextvars.ContextVar(
+    "audiostudy_queued_event", default=None
+)
+
+
+def event_gone() -> bool:
+    """Whether the event this worker thread runs was cancelled or lost its client.
+
+    Gradio marks a disconnected client's running job ``alive = False``; ``/cancel`` cancels
+    the asyncio task that awaits this thread (the cancellation waits for the thread, so we
+    look at the task's ``cancelling()`` count). Outside a queued event: never.
+    """
+    queued = _QUEUED_EVENT.get()
+    if queued is None:
+        return False
+    queue, event_id = queued
+    event = queue.event_ids_to_events.get(event_id)
+    # /cancel ends the event's task without waiting for this thread: the event is dropped.
+    if event is None or not event.alive:
+        return True
+    if _LOOP:
+        suffix = f"<gradio-sep>{event_id}"
+        try:
+            tasks = asyncio.all_tasks(_LOOP[0])
+        except RuntimeError:  # the loop's task set changed while we read it: next time
+            return False
+        return any(t.get_name().endswith(suffix) and t.cancelling() for t in tasks)
+    return False
 
 
 def audio_problem(value: Any, *, max_duration_s: float | None, required: bool = True) -> str:
@@ -96,11 +201,15 @@ def audio_problem(value: Any, *, max_duration_s: float | None, required: bool = 
     path = value.get("path") if isinstance(value, dict) else value
     if not isinstance(path, (str, Path)):
         return ""
-    duration = probe_duration_s(Path(path))
-    if duration is None:
-        return ""  # unknown from the header: the handler decodes and decides
+    info = probe(Path(path))
+    if info is None:
+        return ""  # not readable from the header: the handler decodes and decides
     try:
-        check_duration(duration, max_duration_s=max_duration_s)
+        check_decoded_size(
+            info.sample_rate, info.channels, info.frames, max_duration_s=max_duration_s
+        )
+        if info.duration_s is not None:
+            check_duration(info.duration_s, max_duration_s=max_duration_s)
     except AudioStudyError as exc:
         return str(exc)
     return ""
@@ -146,8 +255,14 @@ nav:has(> a[data-sveltekit-reload]) {display: none !important;}
 
 
 def launch_kwargs() -> dict[str, Any]:
-    """Theme and css, which go to ``launch()`` in Gradio 6 (the app and each demo alone)."""
-    return {"theme": gr.themes.Soft(), "css": CSS}
+    """What ``launch()`` would take, for each mounted app: theme and css (Gradio 6 takes them
+    at launch), the upload limit, and no exception text in answers (``show_error=False``)."""
+    return {
+        "theme": gr.themes.Soft(),
+        "css": CSS,
+        "max_file_size": limits.MAX_UPLOAD_BYTES,
+        "show_error": False,
+    }
 
 
 def error_panel(title: str, exc: BaseException) -> gr.Blocks:
@@ -155,15 +270,48 @@ def error_panel(title: str, exc: BaseException) -> gr.Blocks:
     with gr.Blocks() as panel:
         gr.Markdown(
             f"### {html.escape(title)} is unavailable\n\n"
-            f"This demo failed to start: `{type(exc).__name__}: {html.escape(str(exc))}`.\n\n"
-            "The other tabs work. Check the server log for the full traceback."
+            "This demo failed to start. The other tabs work; the server log has the details."
         )
     return panel
 
 
 def download_dir() -> Path:
-    """A fresh folder for files a handler offers for download (Gradio serves temp files)."""
-    return Path(tempfile.mkdtemp(prefix="audiostudy-"))
+    """A fresh folder for files a handler offers for download, inside Gradio's cache.
+
+    Files already in the cache are served as they are: Gradio neither hashes nor copies
+    them (which it would do on the event loop), and the cache cleaning removes them.
+    """
+    root = cache_dir() / "audiostudy-downloads"
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="run-", dir=root))
+
+
+def sweep_cache(max_age_s: float, folder: Path | None = None) -> tuple[int, int]:
+    """Delete files older than ``max_age_s`` under Gradio's cache, then empty folders.
+
+    Gradio's own ``delete_cache`` only knows files a run used; uploads nobody ran and the
+    folders they sit in stay. Returns (files removed, bytes removed).
+    """
+    import time
+
+    root = folder or cache_dir()
+    now = time.time()
+    files = size = 0
+    for dirpath, _dirnames, filenames in os.walk(root, topdown=False):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            try:
+                info = os.lstat(path)
+                if now - max(info.st_mtime, info.st_ctime) > max_age_s:
+                    os.remove(path)
+                    files += 1
+                    size += info.st_size
+            except OSError:
+                continue
+        if dirpath != str(root):
+            with contextlib.suppress(OSError):
+                os.rmdir(dirpath)  # only when empty
+    return files, size
 
 
 def model_card(
@@ -215,3 +363,263 @@ def run_event(
         _show_failure, None, status, queue=False, show_progress="hidden", api_visibility="private"
     )
     return event
+
+
+# --- Serving: what API callers may send --------------------------------------------------
+
+FILE_REFUSED = (
+    "Only files uploaded to this app (or its bundled examples) can be used: "
+    "upload the file and try again."
+)
+TOO_NESTED = "The request is nested too deeply to be an input of this app."
+BUSY = "The app is busy: too many requests are waiting for this step. Try again in a minute."
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+_MAX_NESTING = 16
+
+
+def cache_dir() -> Path:
+    """Gradio's upload and cache folder (GRADIO_TEMP_DIR), where every upload lands."""
+    from gradio.utils import get_upload_folder
+
+    return Path(get_upload_folder())
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+def file_refusal(path: Any) -> str:
+    """'' when ``path`` is a regular file uploaded to this server or a bundled example.
+
+    Anything else (another server path, a device, a FIFO, a folder, a URL, a missing file,
+    an over-large file) gets the same sentence, which says nothing about the server's files.
+    Only ``realpath`` and ``stat`` are used: nothing is opened, so a FIFO cannot block.
+    """
+    import stat
+
+    if not isinstance(path, str) or not path or "\x00" in path or "://" in path:
+        return FILE_REFUSED
+    try:
+        real = Path(os.path.realpath(path))
+        roots = (Path(os.path.realpath(cache_dir())), Path(os.path.realpath(EXAMPLES_DIR)))
+        if not any(_inside(real, root) for root in roots):
+            return FILE_REFUSED
+        info = os.stat(real)
+    except (OSError, ValueError):
+        return FILE_REFUSED
+    if not stat.S_ISREG(info.st_mode) or info.st_size > limits.MAX_UPLOAD_BYTES:
+        return FILE_REFUSED
+    return ""
+
+
+class InputRefused(Sentence):
+    """A refused input value: the sentence, and which input it was."""
+
+    def __init__(self, message: str, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def _check_files(value: Any) -> None:
+    """Refuse every file reference inside one input value (iteratively, depth-bounded)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > _MAX_NESTING:
+            raise Sentence(TOO_NESTED)
+        if isinstance(item, dict):
+            if "path" in item or "url" in item or "meta" in item:
+                path = item.get("path")
+                if path is not None or item.get("url") is not None:
+                    problem = file_refusal(path)
+                    if problem:
+                        raise Sentence(problem)
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend((v, depth + 1) for v in item)
+
+
+def _label(block: Any) -> str:
+    label = getattr(block, "label", None)
+    return f"'{label}'" if label else "This value"
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    x = float(value)
+    return x if math.isfinite(x) else None
+
+
+def _choice_values(block: Any) -> list[Any]:
+    return [c[1] if isinstance(c, (tuple, list)) else c for c in (block.choices or [])]
+
+
+def _fmt(values: list[Any]) -> str:
+    shown = [str(v) for v in values[:12]]
+    return ", ".join(shown) + (", ..." if len(values) > 12 else "")
+
+
+def value_problem(block: Any, value: Any) -> str:
+    """'' when ``value`` fits ``block`` (slider, number, radio, dropdown, checkbox, textbox),
+    else the sentence naming what is allowed. Other components pass."""
+    name = _label(block)
+    if isinstance(block, gr.Slider):
+        x = _number(value)
+        low, high = float(block.minimum), float(block.maximum)
+        if x is None or not low <= x <= high:
+            return f"{name} must be a number from {low:g} to {high:g}."
+    elif isinstance(block, gr.Number):
+        if value is None:
+            return ""
+        x = _number(value)
+        low = getattr(block, "minimum", None)
+        high = getattr(block, "maximum", None)
+        if x is None or (low is not None and x < low) or (high is not None and x > high):
+            bounds = f" from {low:g} to {high:g}" if low is not None and high is not None else ""
+            return f"{name} must be a finite number{bounds}."
+    elif isinstance(block, gr.Checkbox):
+        if not isinstance(value, bool):
+            return f"{name} must be true or false."
+    elif isinstance(block, (gr.Radio, gr.Dropdown)):
+        if isinstance(block, gr.Dropdown) and block.allow_custom_value:
+            return ""
+        allowed = _choice_values(block)
+        multi = isinstance(block, gr.Dropdown) and block.multiselect
+        picked = value if multi and isinstance(value, list) else [value]
+        if value is None and not multi:
+            return ""
+        if multi and not isinstance(value, list):
+            return f"{name} must be a list of: {_fmt(allowed)}."
+        for v in picked:
+            if not isinstance(v, (str, int, float)) or isinstance(v, bool) or v not in allowed:
+                return f"{name} must be one of: {_fmt(allowed)}."
+    elif isinstance(block, gr.Textbox):
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            return f"{name} must be text."
+        if "\x00" in value:
+            return f"{name} must not contain a null character."
+        if block.max_length is not None and len(value) > block.max_length:
+            return f"{name} takes at most {block.max_length:,} characters."
+    return ""
+
+
+def check_inputs(blocks_in: list[Any], inputs: list[Any], state: Any = None) -> None:
+    """Refuse foreign files and out-of-range or wrong-typed values before Gradio reads them."""
+    if not isinstance(inputs, list) or len(inputs) != len(blocks_in):
+        raise Sentence(
+            f"This endpoint takes {len(blocks_in)} input values, in the order the API page "
+            "lists them."
+        )
+    for index, (block, value) in enumerate(zip(blocks_in, inputs, strict=True)):
+        if state is not None and getattr(block, "_id", None) in state:
+            block = state[block._id]
+        try:
+            _check_files(value)
+        except Sentence as exc:
+            raise InputRefused(exc.message, index) from None
+        problem = value_problem(block, value)
+        if problem:
+            raise InputRefused(problem, index)
+
+
+def _make_guarded_queue():
+    from gradio import queueing, route_utils
+
+    class GuardedQueue(queueing.Queue):
+        """Gradio's queue with a cap per event and our sentence when it is full."""
+
+        async def push(self, body, request, username):
+            try:
+                fn = route_utils.get_fn(self.blocks, None, body)
+                waiting = self.event_queue_per_concurrency_id.get(fn.concurrency_id)
+            except Exception:  # noqa: BLE001 - Gradio's own push answers a bad fn index
+                waiting = None
+            if waiting is not None and len(waiting.queue) >= limits.QUEUE_MAX_PER_EVENT:
+                return False, BUSY, "queue_full"
+            if waiting is not None:
+                # Checked before the event is queued, validator or not: a refused value is
+                # answered like a failed validator (422, the sentence on that input), which
+                # the page and gradio_client show as it is.
+                try:
+                    check_inputs(list(fn.inputs), body.data, self._session_state(body))
+                except InputRefused as exc:
+                    results = [
+                        gr.validate(i != exc.index, exc.message if i == exc.index else "")
+                        for i in range(len(fn.inputs))
+                    ]
+                    _, details = queueing.process_validation_response(results, fn)
+                    return False, details, "validator_error"
+                except Sentence as exc:
+                    return False, exc.message, "error"
+            ok, message, state = await super().push(body, request, username)
+            if state == "queue_full":
+                message = BUSY
+            elif state == "error" and not isinstance(message, str):
+                message = unexpected_error_sentence("this request")
+            return ok, message, state
+
+        def _session_state(self, body):
+            app = self.server_app
+            holder = getattr(app, "state_holder", None)
+            session = getattr(body, "session_hash", None)
+            try:
+                return holder[session] if holder is not None and session in holder else None
+            except Exception:  # noqa: BLE001 - no session state: check against the layout
+                return None
+
+    return GuardedQueue
+
+
+class ServedBlocks(gr.Blocks):
+    """A Blocks that enforces, when mounted with ``gr.mount_gradio_app``, what ``launch()``
+    would: only uploaded files (and the bundled examples) as inputs; plus our own sentence
+    for every bad value, a capped queue, a bounded cache, and no internals in any answer.
+
+    Gradio checks that a file input was uploaded only for launched apps (``has_launched``);
+    a mounted app skips it, so an API caller could post any server path. The check here runs
+    before Gradio reads, copies or hashes anything, on every event, validators included.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("delete_cache", (limits.CACHE_CLEAN_EVERY_S, limits.CACHE_MAX_AGE_S))
+        super().__init__(*args, **kwargs)
+
+    def queue(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("max_size", limits.QUEUE_MAX_SIZE)
+        kwargs.setdefault("default_concurrency_limit", limits.CONCURRENCY_PER_EVENT)
+        result = super().queue(*args, **kwargs)
+        self._queue.__class__ = _make_guarded_queue()
+        return result
+
+    async def preprocess_data(self, block_fn, inputs, state, explicit_call: bool = False):
+        check_inputs(list(block_fn.inputs), inputs, state)
+        return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+
+    async def process_api(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        if not _LOOP:
+            _LOOP.append(asyncio.get_running_loop())
+        event_id = kwargs.get("event_id")
+        queue = getattr(self, "_queue", None)
+        if event_id and queue is not None and event_id in queue.event_ids_to_events:
+            _QUEUED_EVENT.set((queue, event_id))
+        else:
+            _QUEUED_EVENT.set(None)
+        try:
+            return await super().process_api(*args, **kwargs)
+        except gr.Error:
+            raise
+        except Exception as exc:
+            # Gradio's own failures (a component's preprocess, a wrong input count) carry
+            # handler names, paths and reprs: log them, answer with a sentence.
+            log.warning("Refused a request: %s", type(exc).__name__, exc_info=True)
+            raise Sentence(
+                "This request could not be read: check the inputs' types and values "
+                "against the API page."
+            ) from None

@@ -14,7 +14,7 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from audiokit import plots
+from audiokit import limits, plots
 from audiokit.audio import format_duration, from_array, load_audio
 from audiokit.engines import asr
 from audiokit.errors import AudioStudyError
@@ -23,7 +23,7 @@ from audiokit.ui import audio_validator, download_dir, launch_kwargs, model_card
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "asr"
 DEFAULT_EXAMPLE = EXAMPLES / "jfk.flac"
-MAX_REFERENCE_CHARS = 20_000
+MAX_REFERENCE_CHARS = limits.ASR_MAX_REFERENCE_CHARS
 SEGMENT_COLUMNS = ["start", "end", "text", "avg log-prob", "no-speech prob"]
 WORD_COLUMNS = ["start", "end", "word", "probability"]
 

@@ -14,14 +14,14 @@ from typing import Any
 
 import gradio as gr
 
-from audiokit import plots
+from audiokit import limits, plots
 from audiokit.audio import format_duration, load_audio, to_gradio, write_audio
 from audiokit.engines import effects as fx
 from audiokit.engines import nafx
 from audiokit.errors import AudioStudyError
 from audiokit.ui import audio_validator, download_dir, launch_kwargs, model_card, user_errors
 
-MAX_DURATION_S = 120.0
+MAX_DURATION_S = limits.EFFECTS_MAX_S
 EXAMPLE = fx.EXAMPLES / "pluck_loop.flac"
 PRESETS = fx.load_presets()
 DEFAULT_PRESET = "lo-fi"

@@ -14,7 +14,7 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 
-from audiokit import plots
+from audiokit import limits, plots
 from audiokit.audio import Audio, format_duration, load_audio, validate, write_audio
 from audiokit.engines import separation as engines
 from audiokit.engines.separation import (
@@ -33,8 +33,8 @@ from audiokit.ui import (
     user_errors,
 )
 
-MAX_DURATION_S = 300.0
-SEPFORMER_MAX_DURATION_S = 60.0
+MAX_DURATION_S = limits.SEPARATION_MAX_S
+SEPFORMER_MAX_DURATION_S = limits.SEPFORMER_MAX_S
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "separation"
 DEFAULT_EXAMPLE = EXAMPLES / "noisy_speech.wav"
 

@@ -17,6 +17,7 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
+from audiokit import limits
 from audiokit.audio import Audio, load_audio
 from audiokit.engines import speaker as engine
 from audiokit.engines.speaker import (
@@ -38,7 +39,7 @@ from audiokit.plots import matrix, scatter_map
 from audiokit.ui import audio_validator, launch_kwargs, user_errors
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "speaker"
-MAX_CLIPS = 12
+MAX_CLIPS = limits.SPEAKER_MAX_CLIPS
 
 
 # ------------------------------------------------------------------------------ pure core

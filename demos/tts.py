@@ -14,7 +14,7 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from audiokit import plots
+from audiokit import limits, plots
 from audiokit.audio import Audio, load_audio, to_gradio, write_audio
 from audiokit.engines.tts import (
     EMBEDDED_NAME,
@@ -34,7 +34,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "tts"
 # The learn view marks phonemes on the first seconds only: more labels would be unreadable.
 LEARN_WINDOW_S = 3.0
 MAX_SENTENCES_SHOWN = 30
-MAX_ROUNDTRIP_S = 120.0
+MAX_ROUNDTRIP_S = limits.TTS_ROUNDTRIP_MAX_S
 ASR_LANGUAGE = "en"
 
 

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from audiokit import limits
 from audiokit.audio import Audio, format_duration, is_silent, resample, validate
 from audiokit.errors import AudioStudyError
 from audiokit.models import check_allowed, cpu_threads, hub_snapshot, load_once
@@ -31,7 +32,7 @@ from audiokit.models import check_allowed, cpu_threads, hub_snapshot, load_once
 SAMPLE_RATE = 16000
 EMBEDDED_NAME = "Whisper tiny.en (faster-whisper, int8)"
 EMBEDDED_ID = "embedded/whisper-tiny.en"
-MAX_DURATION_S = 3600.0
+MAX_DURATION_S = limits.ASR_MAX_S
 WINDOW_S = 30.0
 TASKS = ("transcribe", "translate")
 AUTO = "auto"

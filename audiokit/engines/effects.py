@@ -18,14 +18,15 @@ from typing import Any
 
 import numpy as np
 
+from audiokit import limits
 from audiokit.errors import AudioStudyError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "effects"
 IR_DIR = EXAMPLES / "ir"
 PRESETS_FILE = EXAMPLES / "presets.json"
 NEURAL = "NeuralTCN"
-MAX_EFFECTS = 24
-MAX_TAIL_S = 10.0
+MAX_EFFECTS = limits.EFFECTS_MAX_EFFECTS
+MAX_TAIL_S = limits.EFFECTS_MAX_TAIL_S
 # The tail is cut where it falls below this level (-80 dBFS): beyond it there is only silence.
 TAIL_FLOOR = 1e-4
 MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)

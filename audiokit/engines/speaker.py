@@ -21,14 +21,14 @@ from typing import Protocol
 
 import numpy as np
 
-from audiokit import plots
+from audiokit import limits, plots
 from audiokit.audio import Audio, rms_db, to_int16, validate
 from audiokit.errors import AudioStudyError
 from audiokit.models import check_allowed, cpu_threads, hub_snapshot, load_once
 
 SAMPLE_RATE = 16000
 MIN_SPEECH_S = 1.0
-MAX_DURATION_S = 60.0
+MAX_DURATION_S = limits.SPEAKER_MAX_S
 SILENCE_DB = -60.0
 # Speech is levelled to this RMS before embedding (Resemblyzer's own target), which makes
 # every backend's score independent of the recording gain.

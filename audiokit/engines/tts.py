@@ -18,12 +18,13 @@ from typing import Protocol
 
 import numpy as np
 
+from audiokit import limits
 from audiokit.audio import Audio
 from audiokit.errors import AudioStudyError
 from audiokit.models import hub_snapshot, load_once
 
 EMBEDDED_NAME = "Piper en_US-joe-medium"
-MAX_CHARACTERS = 5000
+MAX_CHARACTERS = limits.TTS_MAX_CHARACTERS
 # Piper and VITS attend over a whole sentence; very long ones get slow and drift.
 MAX_CHUNK_CHARACTERS = 400
 PIPER_REPO = "rhasspy/piper-voices"
