@@ -863,3 +863,22 @@ def test_wer_substitution_shows_both_words_without_hover():
     page = alignment_html(word_error_rate("the cat sat", "the bat sat"))
     visible = re.sub(r"<[^>]+>", "", page)
     assert "cat → bat" in visible
+
+
+def test_offline_the_tab_offers_no_example_that_needs_the_hub():
+    import gradio as gr
+
+    from demos import asr as tab
+
+    demo = tab.build()
+    samples = [
+        value
+        for block in demo.blocks.values()
+        if isinstance(block, gr.Dataset)
+        for row in block.samples
+        for value in row
+    ]
+    assert asr.BASE_ID in [str(v) for v in samples]  # the offline translation row is there
+    assert not any(asr.XLSR_ID in str(v) for v in samples)
+    for label, model_id in tab.translation_model_choices():
+        assert label.endswith("Hub, not downloaded") is (model_id == asr.XLSR_ID)
