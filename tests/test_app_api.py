@@ -13,7 +13,7 @@ pytestmark = pytest.mark.app
 
 # The public API, pinned per demo: renaming or adding an endpoint is a deliberate change here.
 ENDPOINTS = {
-    "asr": {"/transcribe", "/asr_stream"},
+    "asr": {"/transcribe", "/translate_speech", "/asr_stream"},
     "tts": {"/synthesize", "/tts_roundtrip"},
     "effects": {"/apply_effects", "/effects_preset", "/effects_add"},
     "separation": {"/separate"},

@@ -15,7 +15,7 @@ from audiokit.audio import Audio, from_array, load_audio
 from audiokit.engines import asr
 from audiokit.errors import AudioStudyError, ModelUnavailableError
 from audiokit.metrics import word_error_rate
-from tests.conftest import JFK, JFK_REFERENCE
+from tests.conftest import JFK, JFK_REFERENCE, MULTILINGUAL
 from tests.signals import CHANNELS, RATES, tone
 
 SR = asr.SAMPLE_RATE
@@ -492,9 +492,10 @@ def test_display_mel_pools_an_hour_into_a_few_thousand_columns():
 def test_model_choice_enables_language_and_task_only_when_multilingual(model_id, multilingual):
     from demos import asr as tab
 
-    language, task, card = tab.model_changed(model_id)
+    language, task, card, _ = tab.model_changed(model_id)
     assert language["interactive"] is multilingual and task["interactive"] is multilingual
-    assert "Paper:" in card and ("multilingual" in card) is multilingual
+    assert "Paper:" in card and ("language detection" in card) is multilingual
+    assert ("translate needs a multilingual model" in card) is not multilingual
 
 
 def test_faster_whisper_folder_shares_the_embedded_load(embedded):
@@ -511,3 +512,373 @@ def test_language_list_matches_faster_whisper():
     from faster_whisper.tokenizer import _LANGUAGE_CODES
 
     assert set(_LANGUAGE_CODES) == asr.LANGUAGES
+
+
+# ------------------------------------------------- the embedded multilingual Whisper base
+
+GERMAN_WER_BOUND = 0.25  # measured 0.19 (beam 1 to 5, no VAD); a few words read differently
+
+
+def german_reference() -> str:
+    """The German half's reference, as tests/data/SOURCES.md gives it (an indented block)."""
+    text = (MULTILINGUAL.parent / "SOURCES.md").read_text(encoding="utf-8")
+    block = text.split("Reference of the German half", 1)[1]
+    return " ".join(line.strip() for line in block.splitlines() if line.startswith("    "))
+
+
+@pytest.fixture(scope="module")
+def german() -> Audio:
+    full = load_audio(MULTILINGUAL)
+    start = 30 * full.sample_rate
+    return Audio(full.samples[:, start:], full.sample_rate, "german")
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> asr.Recognizer:
+    """Whisper base through the app's own loader, joined into a fresh cache folder."""
+    cache = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(asr.CACHE_ENV, str(cache))
+        recognizer = asr.get_recognizer(asr.BASE_ID)
+        folder = asr.base_folder()
+    if folder.parent == cache:  # not loaded earlier in this process with another cache
+        model = folder / "model.bin"
+        assert model.stat().st_size == asr.BASE_MODEL_BYTES
+        assert not list(folder.glob(".*.part")), "no temp files left behind"
+    return recognizer
+
+
+def test_base_is_multilingual_and_reads_jfk(jfk, base):
+    assert base.multilingual
+    t = asr.transcribe(jfk, recognizer=base, model_id=asr.BASE_ID)
+    assert word_error_rate(JFK_REFERENCE, t.text).wer <= 0.05, t.text
+    assert t.language == "en" and 0.5 < t.language_probability < 1.0  # detected, not fixed
+
+
+def test_base_detects_german_and_transcribes_it(german, base):
+    t = asr.transcribe(german, recognizer=base, model_id=asr.BASE_ID)
+    assert t.language == "de" and t.language_probability > 0.9
+    wer = word_error_rate(german_reference(), t.text).wer
+    assert wer <= GERMAN_WER_BOUND, (wer, t.text)
+
+
+def test_base_translates_german_into_english(german, base):
+    result = asr.translate_speech(german, model_id=asr.BASE_ID, target="en")
+    words = re.findall(r"[a-zäöüß]+", result.text.lower())
+    assert len(words) >= 20 and any(w.startswith("software") for w in words), result.text
+    english = {"the", "to", "of", "and", "this", "is", "with", "or", "these", "in"}
+    german_words = {"der", "die", "das", "und", "zu", "mit", "diese", "ist", "den", "wird"}
+    assert sum(w in english for w in words) >= 6, result.text
+    assert sum(w in german_words for w in words) <= 1, result.text
+    assert (result.source_language, result.target) == ("de", "en")
+    assert result.source_probability > 0.9
+
+
+def test_base_translate_refuses_other_targets_naming_xlsr(german):
+    with pytest.raises(AudioStudyError, match="only into English.*XLS-R 2B"):
+        asr.translate_speech(german, model_id=asr.BASE_ID, target="de")
+
+
+# --------------------------------------------------------- joining a split model, atomically
+
+
+def _parts(folder: Path, *chunks: bytes) -> tuple[list[Path], Path, int, str]:
+    import hashlib
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, chunk in enumerate(chunks, start=1):
+        paths.append(folder / f"model.bin.part{i}")
+        paths[-1].write_bytes(chunk)
+    (folder / "config.json").write_text('{"tiny": true}', encoding="utf-8")
+    whole = b"".join(chunks)
+    return paths, folder, len(whole), hashlib.sha256(whole).hexdigest()
+
+
+def _join(parts, side, target, size, sha):
+    return asr.join_model(parts, side, target, size=size, sha256=sha, side_files=["config.json"])
+
+
+def test_join_is_whole_and_kept(tmp_path):
+    parts, side, size, sha = _parts(tmp_path / "wheels", b"a" * 3000, b"b" * 1000)
+    out = _join(parts, side, tmp_path / "cache", size, sha)
+    model = out / "model.bin"
+    assert model.read_bytes() == b"a" * 3000 + b"b" * 1000
+    assert (out / "config.json").read_text(encoding="utf-8") == '{"tiny": true}'
+    mtime = model.stat().st_mtime_ns
+    _join(parts, side, out, size, sha)
+    assert model.stat().st_mtime_ns == mtime  # a whole file is not joined again
+
+
+def test_join_that_fails_half_way_leaves_no_file(tmp_path):
+    parts, side, size, sha = _parts(tmp_path / "wheels", b"a" * 3000, b"b" * 1000)
+    parts[1].unlink()  # the second part goes missing while the first is being copied
+    with pytest.raises(FileNotFoundError):
+        _join(parts, side, tmp_path / "cache", size, sha)
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["config.json"]
+
+
+def test_damaged_parts_are_refused_and_not_kept(tmp_path):
+    parts, side, size, sha = _parts(tmp_path / "wheels", b"a" * 3000, b"b" * 1000)
+    parts[1].write_bytes(b"c" * 1000)  # same size, other bytes
+    with pytest.raises(AudioStudyError, match="SHA-256"):
+        _join(parts, side, tmp_path / "cache", size, sha)
+    assert not (tmp_path / "cache" / "model.bin").exists()
+
+
+def test_join_killed_mid_way_then_the_next_load_works(tmp_path):
+    """A real crash: the joining process is SIGKILLed while it waits on its second part."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    parts, side, size, sha = _parts(tmp_path / "wheels", b"a" * 300_000, b"b" * 1000)
+    fifo = tmp_path / "wheels" / "stalled.part2"
+    os.mkfifo(fifo)  # opening it blocks: the join stops after writing part 1
+    cache = tmp_path / "cache"
+    code = (
+        "import sys; from pathlib import Path; from audiokit.engines import asr\n"
+        f"asr.join_model([Path({str(parts[0])!r}), Path({str(fifo)!r})], Path({str(side)!r}), "
+        f"Path({str(cache)!r}), size={size}, sha256={sha!r}, side_files=['config.json'])"
+    )
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=root)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(p.stat().st_size == 300_000 for p in cache.glob(".model.bin.*.part")):
+            assert proc.poll() is None and time.monotonic() < deadline, "join did not start"
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert not (cache / "model.bin").exists(), "a killed join leaves no model.bin"
+    assert list(cache.glob(".model.bin.*.part")), "only its temp file"
+    out = _join(parts, side, cache, size, sha)
+    assert (out / "model.bin").read_bytes() == b"a" * 300_000 + b"b" * 1000
+    assert not list(cache.glob(".model.bin.*.part")), "the stale temp file is cleared"
+
+
+def test_a_truncated_model_bin_is_joined_again(tmp_path):
+    parts, side, size, sha = _parts(tmp_path / "wheels", b"a" * 3000, b"b" * 1000)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "model.bin").write_bytes(b"a" * 1500)  # e.g. a copy made without the rename
+    _join(parts, side, cache, size, sha)
+    assert (cache / "model.bin").stat().st_size == size
+
+
+def test_concurrent_first_uses_join_once(tmp_path):
+    import concurrent.futures
+
+    parts, side, size, sha = _parts(tmp_path / "wheels", b"a" * 500_000, b"b" * 500_000)
+    cache = tmp_path / "cache"
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(lambda _: _join(parts, side, cache, size, sha), range(4)))
+    assert len(set(outs)) == 1 and (cache / "model.bin").stat().st_size == size
+    assert sorted(p.name for p in cache.iterdir()) == ["config.json", "model.bin"]
+
+
+def test_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(asr.CACHE_ENV, str(tmp_path))
+    assert asr.base_folder().parent == tmp_path
+    monkeypatch.delenv(asr.CACHE_ENV)
+    assert asr.base_folder().parent == Path.home() / ".cache" / "audio-study-space"
+
+
+# ------------------------------------------------- speech translation: XLS-R 2B 22->16 loader
+
+# The model card's forced_bos_token_id table (facebook/wav2vec2-xls-r-2b-22-to-16).
+CARD_IDS = {
+    "en": 250004, "de": 250003, "tr": 250023, "fa": 250029, "sv": 250042, "mn": 250037,
+    "zh": 250025, "cy": 250007, "ca": 250005, "sl": 250052, "et": 250006, "id": 250032,
+    "ar": 250001, "ta": 250044, "lv": 250017, "ja": 250012,
+}  # fmt: skip
+
+
+def test_xlsr_targets_are_the_cards_tokens():
+    from transformers.models.mbart50.tokenization_mbart50 import FAIRSEQ_LANGUAGE_CODES
+
+    assert len(asr.XLSR_TARGETS) == 16 and len(asr.XLSR_SOURCES) == 22
+    for code, token in asr.XLSR_TARGETS.items():
+        # mBART-50's language tokens follow its 250,000 sentencepiece pieces (+1 offset).
+        assert 250_001 + FAIRSEQ_LANGUAGE_CODES.index(token) == CARD_IDS[code.split("-")[0]]
+
+
+def _tiny_xlsr(folder: Path) -> Path:
+    """A random SpeechEncoderDecoderModel (wav2vec2 encoder + mBART decoder) with an mBART-50
+    tokenizer built from a tiny sentencepiece model, saved as the Hub repo stores its files."""
+    import io
+
+    import sentencepiece as spm
+    import torch
+    from transformers import (
+        AutoTokenizer,
+        MBartConfig,
+        SpeechEncoderDecoderConfig,
+        SpeechEncoderDecoderModel,
+        Wav2Vec2Config,
+        Wav2Vec2FeatureExtractor,
+    )
+
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus = ["this is a test of speech translation", "das ist ein test", "wir sprechen"] * 20
+    buffer = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(corpus),
+        model_writer=buffer,
+        vocab_size=32,
+        hard_vocab_limit=False,
+        minloglevel=2,
+    )
+    (folder / "sentencepiece.bpe.model").write_bytes(buffer.getvalue())
+    (folder / "tokenizer_config.json").write_text(
+        json.dumps({"tokenizer_class": "MBart50Tokenizer", "src_lang": "en_XX"}), encoding="utf-8"
+    )
+    vocab = len(AutoTokenizer.from_pretrained(folder))
+    Wav2Vec2FeatureExtractor(return_attention_mask=True, do_normalize=True).save_pretrained(folder)
+    encoder = Wav2Vec2Config(
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        conv_dim=(32,) * 7,
+        num_conv_pos_embeddings=16,
+        num_conv_pos_embedding_groups=2,
+    )
+    decoder = MBartConfig(
+        vocab_size=vocab,
+        d_model=32,
+        decoder_layers=2,
+        encoder_layers=2,
+        decoder_attention_heads=2,
+        encoder_attention_heads=2,
+        decoder_ffn_dim=64,
+        encoder_ffn_dim=64,
+        max_position_embeddings=256,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+    )
+    config = SpeechEncoderDecoderConfig.from_encoder_decoder_configs(encoder, decoder)
+    config.decoder_start_token_id, config.pad_token_id, config.eos_token_id = 2, 1, 2
+    torch.manual_seed(0)
+    SpeechEncoderDecoderModel(config=config).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_translator(tmp_path_factory) -> asr.SpeechTranslator:
+    folder = _tiny_xlsr(tmp_path_factory.mktemp("tiny-xlsr"))
+    return asr.load_speech_translator(str(folder))
+
+
+@pytest.mark.parametrize(("target", "token"), [("de", "de_DE"), ("ca", "es_XX"), ("ja", "ja_XX")])
+def test_tiny_xlsr_through_the_real_loader_forces_the_target(tiny_translator, jfk, target, token):
+    ids = tiny_translator.generate(jfk.for_model(SR)[: 2 * SR], target, max_new_tokens=4)
+    assert int(ids[0][0]) == tiny_translator.model.config.decoder_start_token_id
+    assert int(ids[0][1]) == tiny_translator.tokenizer.convert_tokens_to_ids(token)
+
+
+def test_tiny_xlsr_translates_long_audio_in_windows(tiny_translator, long_speech):
+    done: list[float] = []
+    result = asr.translate_speech(
+        long_speech,
+        model_id=asr.XLSR_ID,
+        target="de",
+        translator=tiny_translator,
+        on_progress=done.append,
+    )
+    assert len(done) == 2 and done[-1] == pytest.approx(long_speech.duration_s)  # two windows
+    assert isinstance(result.text, str) and result.target == "de"
+    assert result.model_id == asr.XLSR_ID and result.source_language == ""
+    with pytest.raises(AudioStudyError, match="writes only"):
+        asr.translate_speech(long_speech, model_id=asr.XLSR_ID, target="fr")
+
+
+def test_xlsr_offline_and_uncached_names_the_embedded_alternative(monkeypatch, jfk):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    started = time.monotonic()
+    with pytest.raises(ModelUnavailableError, match=re.escape(asr.BASE_NAME)):
+        asr.translate_speech(jfk, model_id=asr.XLSR_ID, target="de")
+    assert time.monotonic() - started < 10
+
+
+# ------------------------------------------------------------ the ladder in the dropdown
+
+
+def test_dropdown_shows_size_published_wer_and_speed_and_marks_the_hub():
+    from demos import asr as tab
+
+    labels = dict((v, k) for k, v in tab.model_choices())
+    assert "75 MB" in labels[asr.EMBEDDED_ID] and "5.66 / 15.45" in labels[asr.EMBEDDED_ID]
+    assert "145 MB" in labels[asr.BASE_ID] and "5.0 / 12.4" in labels[asr.BASE_ID]
+    assert "4.25 / 10.35" in labels["Systran/faster-whisper-base.en"]
+    for model_id, label in labels.items():
+        assert re.search(r"RTF ≈?\d\.\d\d", label), label
+        offline = model_id in asr.EMBEDDED_IDS
+        assert ("embedded, offline" in label) is offline
+        # Tests run with the Hub offline and nothing cached: every Hub entry says so.
+        assert label.endswith("Hub, not downloaded") is not offline, label
+
+
+def test_slow_hub_models_say_so_before_running():
+    assert asr.slow_warning(asr.EMBEDDED_ID) == asr.slow_warning(asr.BASE_ID) == ""
+    warning = asr.slow_warning("Systran/faster-whisper-medium")
+    seconds = float(re.search(r"about (\d+) s for a 30 s clip", warning).group(1))
+    assert seconds > asr.SLOW_30S_CLIP_S
+    from demos import asr as tab
+
+    assert "Slow here" in tab.card_markdown("Systran/faster-whisper-medium")
+    assert "Slow here" in tab.translation_card(asr.XLSR_ID)
+
+
+def test_english_only_model_says_why_translate_is_locked():
+    from demos import asr as tab
+
+    language, task, _, beam = tab.model_changed(asr.EMBEDDED_ID)
+    assert task["interactive"] is False and "English only" in task["info"]
+    assert "Whisper base" in task["info"]  # and which model can
+    assert beam["value"] == 5
+    language, task, card, beam = tab.model_changed(asr.BASE_ID)
+    assert task["interactive"] and language["interactive"]
+    assert beam["value"] == 1  # the benchmark's choice for base
+    assert "translation to English" in card
+
+
+def test_translation_targets_follow_the_model():
+    from demos import asr as tab
+
+    assert [v for _, v in tab.target_choices(asr.BASE_ID)] == ["en"]
+    update, card = tab.translation_model_changed(asr.XLSR_ID)
+    assert [v for _, v in update["choices"]] == list(asr.XLSR_TARGETS)
+    assert ("German (de)", "de") in update["choices"]
+    assert "mBART-50" in card
+
+
+def test_wer_substitution_shows_both_words_without_hover():
+    from audiokit.metrics import alignment_html
+
+    page = alignment_html(word_error_rate("the cat sat", "the bat sat"))
+    visible = re.sub(r"<[^>]+>", "", page)
+    assert "cat → bat" in visible
+
+
+def test_offline_the_tab_offers_no_example_that_needs_the_hub():
+    import gradio as gr
+
+    from demos import asr as tab
+
+    demo = tab.build()
+    samples = [
+        value
+        for block in demo.blocks.values()
+        if isinstance(block, gr.Dataset)
+        for row in block.samples
+        for value in row
+    ]
+    assert asr.BASE_ID in [str(v) for v in samples]  # the offline translation row is there
+    assert not any(asr.XLSR_ID in str(v) for v in samples)
+    for label, model_id in tab.translation_model_choices():
+        assert label.endswith("Hub, not downloaded") is (model_id == asr.XLSR_ID)

