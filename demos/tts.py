@@ -15,7 +15,7 @@ import gradio as gr
 import numpy as np
 
 from audiokit import plots
-from audiokit.audio import Audio, load_audio, to_gradio, write_audio
+from audiokit.audio import Audio, load_audio, write_audio
 from audiokit.engines.tts import (
     EMBEDDED_NAME,
     LIMITS,
@@ -253,7 +253,10 @@ def synthesize_speech(
         normalize=normalize,
         progress=report,
     )
-    return to_gradio(result.audio), _downloads(result.audio), summary_markdown(result), result
+    downloads = _downloads(result.audio)
+    # The wav download is the player's file too: int16 clipped by write_audio, encoded once
+    # (a numpy answer would make Gradio encode and hash a second copy).
+    return downloads[0], downloads, summary_markdown(result), result
 
 
 def learn_views(result: Synthesis | None) -> tuple[str, Any]:
