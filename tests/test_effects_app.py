@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -94,3 +97,29 @@ def test_page_applies_the_preloaded_chain(page, app_url, output_dir):
     page.get_by_role("tab", name="Before / after").click()
     page.wait_for_timeout(1500)
     page.screenshot(path=output_dir / "effects-page.png", full_page=True)
+
+
+def test_identical_concurrent_requests_all_get_complete_identical_files(app_url, tmp_path):
+    """Issue 11 item 9: a burst of identical requests used to share one content-hash output
+    path, so a download could read it while another request was rewriting it (truncated)."""
+    from gradio_client import Client
+
+    source, rate = sf.read(EXAMPLE, always_2d=True)
+    chain = json.dumps([{"effect": "Gain", "params": {"gain_db": -3}}])
+    expected = np.clip(source * 10 ** (-3 / 20), -1, 1)
+    clients = [Client(app_url, verbose=False) for _ in range(10)]
+    barrier = threading.Barrier(len(clients))
+
+    def call(c):
+        barrier.wait()
+        path, _ = c.predict(handle_file(str(EXAMPLE)), chain, 0.0, api_name="/apply_effects")
+        return Path(path).read_bytes()
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        answers = list(pool.map(call, clients))
+    assert len(set(answers)) == 1, f"{len(set(answers))} different files for identical requests"
+    out_path = tmp_path / "out.wav"
+    out_path.write_bytes(answers[0])
+    out, out_rate = sf.read(out_path, always_2d=True)
+    assert out_rate == rate and out.shape == source.shape
+    np.testing.assert_allclose(out, expected, atol=1.5 / 32768)
