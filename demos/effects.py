@@ -263,6 +263,7 @@ def _control(step: fx.Step, param: fx.Param, interactive: bool):
             label=param.name,
             info=f"{param.minimum:g} … {param.maximum:g}{param.unit}; default {param.default}",
             precision=0 if param.integer else None,
+            step=param.step or 0.01,
             min_width=160,
             interactive=interactive,
         )

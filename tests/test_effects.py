@@ -308,6 +308,7 @@ def test_build_registers_the_promised_endpoint_names():
     names = {fn.api_name for fn in demo.build().fns.values()}
     public = {"apply_effects", "effects_preset", "effects_add"}
     private = {"effects_views", "effects_load_example", "effects_import", "effects_export"}
+    private |= {"effects_preset_reset"}
     assert public | private | {"effects_export_initial"} <= names
     prefixed = {fn.api_name for fn in demo.build(api_prefix="effects_page_").fns.values()}
     assert {f"effects_page_{n}" for n in public} <= prefixed
