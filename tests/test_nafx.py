@@ -154,3 +154,14 @@ def test_defaults_and_presets_are_within_the_limits():
     for preset in fx.load_presets().values():
         fx.parse_chain(preset["chain"])
     assert nafx.TCNConfig().receptive_field <= nafx.MAX_RECEPTIVE_FIELD
+
+
+def test_the_neural_controls_refuse_a_setting_over_the_limits():
+    """The UI path: a slider moved to depth 8 goes through the chain parser and is refused."""
+    from demos import effects as demo
+
+    chain = fx.chain_to_json(fx.parse_chain([{"effect": "NeuralTCN"}]))
+    with pytest.raises(nafx.AudioStudyError, match="receptive field would be 133,333,333"):
+        demo._set_param.__wrapped__(chain, 8, index=0, name="depth")
+    note = demo._receptive_field_note(fx.parse_chain(chain)[0])
+    assert "13,333 samples (limit 32,768)" in note and "7,713 weights (limit 150,000)" in note
