@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from audiokit import limits, plots
-from audiokit.audio import format_duration, load_audio, to_gradio, write_audio
+from audiokit.audio import format_duration, load_audio, write_audio
 from audiokit.engines import effects as fx
 from audiokit.engines import nafx
 from audiokit.errors import AudioStudyError
-from audiokit.ui import audio_validator, download_dir, launch_kwargs, model_card, user_errors
+from audiokit.ui import (
+    audio_validator,
+    download_dir,
+    launch_kwargs,
+    model_card,
+    run_event,
+    status_box,
+    user_errors,
+)
 
 MAX_DURATION_S = limits.EFFECTS_MAX_S
 EXAMPLE = fx.EXAMPLES / "pluck_loop.flac"
@@ -44,8 +53,8 @@ def apply_effects(
         tail_s: seconds of room for reverb and delay tails (0 to 10).
 
     Returns:
-        The processed audio at the input's sample rate and channel count, and a Python
-        snippet with pedalboard that reproduces it.
+        The processed audio (16-bit wav) at the input's sample rate and channel count, and a
+        Python snippet with pedalboard that reproduces it.
     """
     clip = load_audio(audio, max_duration_s=MAX_DURATION_S)
     result = fx.apply_chain(
@@ -56,7 +65,11 @@ def apply_effects(
         progress=lambda fraction, text: progress(fraction, desc=text),
     )
     snippet = fx.to_python(result.steps, tail_s=tail_s, input_path=Path(str(audio)).name)
-    return to_gradio(result.after), snippet, result
+    # Our own file in a fresh folder, which Gradio copies into its cache atomically. Handing
+    # Gradio an array instead makes it write to a path named by the content's hash, in place:
+    # identical concurrent requests then rewrite the file another request is downloading.
+    path = write_audio(result.after, download_dir() / f"{result.after.name}.wav")
+    return str(path), snippet, result
 
 
 def levels_markdown(result: fx.ChainResult) -> str:
@@ -77,9 +90,40 @@ def levels_markdown(result: fx.ChainResult) -> str:
         f"{format_duration(clip.duration_s)} in, {format_duration(out.duration_s)} out "
         f"(tail {result.tail_s:.2f} s)."
     )
-    if after.true_peak_db > 0:
-        lines.append("**The output clips** (peak above 0 dBFS): lower a gain or add a Limiter.")
+    warning = clipping_warning(before, after)
+    if warning:
+        lines.append(warning)
     return "\n".join(lines)
+
+
+def clipping_warning(before: fx.Levels, after: fx.Levels) -> str:
+    """Which peak of the output is over full scale, with its value ('' when none is).
+
+    The sample peak (dBFS) is what the wav/flac download clips; the true peak (dBTP, 4x
+    oversampled) can exceed 0 while every sample is below it, which only a converter or a
+    lossy encoder turns into clipping. The two are different warnings.
+    """
+    sample, true = after.sample_peak_db, after.true_peak_db
+    if sample >= -0.005:
+        return (
+            f"**The output clips**: its sample peak is {fx.format_level(sample, 'dBFS')}, at "
+            "full scale, so the download cuts those samples. Lower a gain, or end the chain "
+            "with a Gain of -1 dB or less."
+        )
+    if true > 0:
+        already = (
+            f" The input's true peak was already {fx.format_level(before.true_peak_db, 'dBTP')}."
+            if before.true_peak_db > 0
+            else ""
+        )
+        return (
+            f"**Inter-sample peaks over full scale**: true peak "
+            f"{fx.format_level(true, 'dBTP')}, while the sample peak is "
+            f"{fx.format_level(sample, 'dBFS')}. The samples do not clip, but a converter or "
+            f"an MP3/AAC encoder may; a Gain of {-math.ceil(true + 1):d} dB at the end leaves "
+            f"room.{already}"
+        )
+    return ""
 
 
 def learn_markdown(result: fx.ChainResult) -> str:
@@ -204,10 +248,25 @@ NAFX_CARD = model_card(
 
 
 def _control(step: fx.Step, param: fx.Param, interactive: bool):
-    """A slider for a number, a dropdown for a choice; labelled with the real keyword."""
+    """A dropdown for a choice, a number box for a range spanning decades, else a slider.
+
+    Labelled with the real keyword. On a linear slider from 10 to 20,000 Hz one pixel is
+    tens of hertz, so 80 Hz cannot be set: frequencies (and other ranges of two decades or
+    more) get a number box that takes the value typed, checked by the chain's own parser.
+    """
     value = step.params[param.name]
     if param.choices:
         return gr.Dropdown(list(param.choices), value=value, label=param.name, min_width=160)
+    if param.wide:
+        return gr.Number(
+            value=value,
+            label=param.name,
+            info=f"{param.minimum:g} … {param.maximum:g}{param.unit}; default {param.default}",
+            precision=0 if param.integer else None,
+            step=param.step or 0.01,
+            min_width=160,
+            interactive=interactive,
+        )
     return gr.Slider(
         param.minimum,
         param.maximum,
@@ -261,8 +320,14 @@ def _chain_controls(demo: gr.Blocks, chain: gr.Code, api_prefix: str) -> None:
                 with gr.Row():
                     for param in fx.EFFECTS[step.effect].params:
                         widget = _control(step, param, not step.bypass)
-                        event = widget.input if param.choices else widget.release
-                        event(
+                        # A number box commits on Enter or on leaving it, never per keystroke:
+                        # each commit re-renders these controls.
+                        if isinstance(widget, gr.Number):
+                            events = [widget.submit, widget.blur]
+                        else:
+                            events = [widget.input if param.choices else widget.release]
+                        gr.on(
+                            events,
                             functools.partial(_set_param, index=i, name=param.name),
                             [chain, widget],
                             chain,
@@ -270,12 +335,21 @@ def _chain_controls(demo: gr.Blocks, chain: gr.Code, api_prefix: str) -> None:
                         )
 
 
+def _plot(title: str) -> gr.Plot:
+    """A figure without Gradio's label badge (the figure's own title names it)."""
+    return gr.Plot(label=title, show_label=False)
+
+
 def _receptive_field_note(step: fx.Step) -> str:
     config = nafx.TCNConfig(**{k: step.params[k] for k in nafx.TCNConfig.__dataclass_fields__})
     rf = config.receptive_field
+    steps = step.params["steer_steps"] if step.params["steer"] != "none" else 0
     return (
-        f"Receptive field: {rf:,} samples = {config.receptive_field_ms(44100):.1f} ms at "
-        f"44.1 kHz, {config.receptive_field_ms(16000):.1f} ms at 16 kHz."
+        f"Receptive field: {rf:,} samples (limit {nafx.MAX_RECEPTIVE_FIELD:,}) = "
+        f"{config.receptive_field_ms(44100):.1f} ms at 44.1 kHz, "
+        f"{config.receptive_field_ms(16000):.1f} ms at 16 kHz. "
+        f"{config.parameter_count:,} weights (limit {nafx.MAX_WEIGHTS:,}). Steering: "
+        f"{steps * config.step_cost:.1e} multiply-adds (limit {nafx.MAX_STEER_COST:.0e})."
     )
 
 
@@ -324,7 +398,9 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                     add = gr.Dropdown(list(fx.EFFECTS), value="Reverb", label="Add effect")
                 preset_info = gr.Markdown(PRESETS[DEFAULT_PRESET]["description"])
                 with gr.Row():
-                    load_button = gr.Button("Load preset", size="sm")
+                    # Choosing a preset loads it; this button is for going back to the
+                    # chosen preset after editing (choosing the same entry fires no event).
+                    reset_button = gr.Button("↺ Reset to preset", size="sm")
                     add_button = gr.Button("Add effect", size="sm")
                     import_button = gr.UploadButton(
                         "Import JSON", file_types=[".json"], type="filepath", size="sm"
@@ -336,45 +412,69 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                     file_format = gr.Radio(list(FORMATS), value="wav", label="Download as")
                 run = gr.Button("Apply effects", variant="primary")
             with gr.Column(scale=1):
-                after = gr.Audio(label="After (output)", type="numpy", interactive=False)
+                status = status_box()
+                after = gr.Audio(label="After (output)", type="filepath", interactive=False)
                 download = gr.File(label="Download")
                 levels = gr.Markdown()
                 with gr.Accordion("Chain controls", open=True):
                     _chain_controls(demo, chain, api_prefix)
         with gr.Tabs():
             with gr.Tab("Before / after"):
+                # The figures carry their own titles: Gradio's label badge would sit on the
+                # y-axis labels.
                 with gr.Row():
-                    wave_before, wave_after = gr.Plot(label="Before"), gr.Plot(label="After")
+                    wave_before, wave_after = _plot("Before"), _plot("After")
                 with gr.Row():
-                    spec_before, spec_after = gr.Plot(label="Before"), gr.Plot(label="After")
+                    spec_before, spec_after = _plot("Before (mel)"), _plot("After (mel)")
             with gr.Tab("Python"):
                 snippet = gr.Code(language="python", label="Reproduce it in a notebook")
             with gr.Tab("Learn"):
                 learn = gr.Markdown()
-                loss_plot = gr.Plot(label="Steering loss")
+                loss_plot = _plot("Steering loss")
                 gr.Markdown(NAFX_CARD)
                 with gr.Accordion("Every effect: parameters, defaults and ranges", open=False):
                     gr.Markdown(effect_reference())
         result = gr.State(None)
+        views = [download, levels, wave_before, wave_after, spec_before, spec_after, learn]
+        views.append(loss_plot)
+        # The views are drawn by the follow-up step: a new run clears them with the result.
         run.click(
+            lambda: [None] * len(views),
+            None,
+            views,
+            queue=False,
+            show_progress="hidden",
+            api_visibility="private",
+        )
+        run_event(
+            run.click,
             apply_effects,
             [audio, chain, tail],
             [after, snippet, result],
+            status=status,
             api_name=f"{api_prefix}apply_effects",
             validator=audio_validator(max_duration_s=MAX_DURATION_S),
         ).success(
             effects_views,
             [result, file_format],
-            [download, levels, wave_before, wave_after, spec_before, spec_after, learn, loss_plot],
+            views,
             api_name=f"{api_prefix}effects_views",
             api_visibility="private",
             show_progress="hidden",
         )
-        load_button.click(
+        preset.input(
             load_preset,
             preset,
             [chain, preset_info],
             api_name=f"{api_prefix}effects_preset",
+            queue=False,
+        )
+        reset_button.click(
+            load_preset,
+            preset,
+            [chain, preset_info],
+            api_name=f"{api_prefix}effects_preset_reset",
+            api_visibility="private",
             queue=False,
         )
         add_button.click(

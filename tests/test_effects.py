@@ -308,6 +308,57 @@ def test_build_registers_the_promised_endpoint_names():
     names = {fn.api_name for fn in demo.build().fns.values()}
     public = {"apply_effects", "effects_preset", "effects_add"}
     private = {"effects_views", "effects_load_example", "effects_import", "effects_export"}
+    private |= {"effects_preset_reset"}
     assert public | private | {"effects_export_initial"} <= names
     prefixed = {fn.api_name for fn in demo.build(api_prefix="effects_page_").fns.values()}
     assert {f"effects_page_{n}" for n in public} <= prefixed
+
+
+def test_clipping_warning_says_which_peak_with_its_value():
+    """Issue 15 item 9: an empty chain was said to clip 'above 0 dBFS' at -1.9 dBFS."""
+    clip = load_audio(fx.EXAMPLES / "pluck_loop.flac")
+    same = demo.levels_markdown(fx.apply_chain(clip, []))
+    assert "clips" not in same
+    # The pluck loop's samples peak at -1.9 dBFS, its 4x-oversampled true peak at +0.0 dBTP.
+    assert "true peak +0.0 dBTP, while the sample peak is -1.9 dBFS" in same
+    assert "The input's true peak was already +0.0 dBTP" in same
+    loud = demo.levels_markdown(
+        fx.apply_chain(clip, [{"effect": "Gain", "params": {"gain_db": 6}}])
+    )
+    assert "**The output clips**: its sample peak is +4.1 dBFS" in loud
+    quiet = demo.levels_markdown(fx.apply_chain(tone(440, amplitude=0.5), []))
+    assert "peak" not in quiet.split("\n\n")[-1] and "clips" not in quiet
+
+
+def test_neural_fuzz_preset_does_not_clip():
+    clip = load_audio(fx.EXAMPLES / "pluck_loop.flac")
+    result = fx.apply_chain(clip, fx.load_presets()["neural fuzz (steered)"]["chain"])
+    levels = fx.measure_levels(result.after)
+    assert levels.sample_peak_db < -1.0 and levels.true_peak_db < 0.0
+    assert demo.clipping_warning(fx.measure_levels(clip), levels) == ""
+
+
+def test_every_frequency_gets_a_number_box_not_a_linear_slider():
+    """Issue 15 item 10: on a 10-20,000 Hz slider, one pixel is tens of hertz."""
+    import gradio as gr
+
+    frequencies = 0
+    for spec in fx.EFFECTS.values():
+        step = fx.parse_chain([{"effect": spec.name}])[0]
+        for param in spec.params:
+            widget = demo._control(step, param, True)
+            if param.unit == " Hz":
+                frequencies += 1
+                assert isinstance(widget, gr.Number), f"{spec.name}.{param.name}"
+                assert f"{param.minimum:g} … {param.maximum:g} Hz" in widget.info
+            if param.minimum and param.maximum / param.minimum >= 100:
+                assert isinstance(widget, gr.Number), f"{spec.name}.{param.name}"
+    assert frequencies >= 10
+    # A typed value goes through the chain's own check, with its own sentence.
+    chain = fx.chain_to_json(fx.parse_chain([{"effect": "HighpassFilter"}]))
+    set_ = demo._set_param.__wrapped__(chain, 80, index=0, name="cutoff_frequency_hz")
+    assert json.loads(set_)[0]["params"]["cutoff_frequency_hz"] == 80
+    with pytest.raises(AudioStudyError, match="must be between 10 and 20000, not 5"):
+        demo._set_param.__wrapped__(chain, 5, index=0, name="cutoff_frequency_hz")
+    with pytest.raises(AudioStudyError, match="must be a number, not None"):
+        demo._set_param.__wrapped__(chain, None, index=0, name="cutoff_frequency_hz")

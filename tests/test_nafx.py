@@ -108,3 +108,60 @@ def test_parameter_count_matches_the_torch_model():
     for config in (nafx.TCNConfig(), nafx.TCNConfig(depth=2, channels=3, kernel_size=4)):
         model = nafx.build_tcn(config)
         assert config.parameter_count == sum(p.numel() for p in model.parameters())
+
+
+# Issue 11 item 7: each knob was in range, but their product was not bounded.
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        # +2 GB on a 10 ms clip: ~8e6 samples of context
+        (dict(depth=6, kernel_size=31, dilation_growth=12), "receptive field would be 8,143,591"),
+        # depth 8 at the default growth: ~1e9 samples
+        (dict(depth=8), "receptive field would be 133,333,333 samples"),
+        (dict(depth=8, kernel_size=31, dilation_growth=1, channels=64), "weights; the limit"),
+        # 64 channels steered for 400 steps: half an hour on two cores
+        (dict(channels=64, steer="distortion", steer_steps=400), "Use at most 39 steps"),
+    ],
+)
+def test_the_neural_effects_cost_is_bounded_with_a_sentence(params, message):
+    x = noise_clip(44100, 1)[:, :441]  # 10 ms
+    with pytest.raises(nafx.AudioStudyError, match="the limit is") as info:
+        nafx.neural_effect(x, 44100, **params)
+    assert message in str(info.value)
+    # The chain parser refuses it too, before any audio is decoded, naming the step.
+    with pytest.raises(nafx.AudioStudyError, match=r"Effect 1 \(NeuralTCN\)") as info:
+        fx.parse_chain([{"effect": "NeuralTCN", "params": params}])
+    assert message in str(info.value)
+
+
+def test_steering_and_running_refuse_before_working():
+    big = nafx.TCNConfig(channels=64)
+    with pytest.raises(nafx.AudioStudyError, match="at most 39 steps"):
+        nafx.steer(big, target="reverb", sample_rate=44100, steps=400)
+    big.check(39)  # the number the sentence offers is allowed
+    # Two minutes of stereo through 116,865 weights is ~1.2e12 multiply-adds.
+    clip = Audio(np.zeros((2, 120 * 44100), np.float32), 44100)
+    chain = [{"effect": "NeuralTCN", "params": {"channels": 64}}]
+    with pytest.raises(nafx.AudioStudyError, match=r"Effect 1 \(NeuralTCN\).*at most 19\.4 s"):
+        fx.apply_chain(clip, chain, tail_s=0)
+    for bad in (dict(depth=0), dict(channels=2.5), dict(kernel_size=True)):
+        with pytest.raises(nafx.AudioStudyError, match="must be a whole number"):
+            nafx.neural_effect(np.zeros((1, 100), np.float32), 16000, **bad)
+
+
+def test_defaults_and_presets_are_within_the_limits():
+    nafx.TCNConfig().check(400)
+    for preset in fx.load_presets().values():
+        fx.parse_chain(preset["chain"])
+    assert nafx.TCNConfig().receptive_field <= nafx.MAX_RECEPTIVE_FIELD
+
+
+def test_the_neural_controls_refuse_a_setting_over_the_limits():
+    """The UI path: a slider moved to depth 8 goes through the chain parser and is refused."""
+    from demos import effects as demo
+
+    chain = fx.chain_to_json(fx.parse_chain([{"effect": "NeuralTCN"}]))
+    with pytest.raises(nafx.AudioStudyError, match="receptive field would be 133,333,333"):
+        demo._set_param.__wrapped__(chain, 8, index=0, name="depth")
+    note = demo._receptive_field_note(fx.parse_chain(chain)[0])
+    assert "13,333 samples (limit 32,768)" in note and "7,713 weights (limit 150,000)" in note

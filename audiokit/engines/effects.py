@@ -33,6 +33,10 @@ MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
 ProgressFn = Callable[[float, str], None]
 
 
+# Parameter-name endings and their units (Pedalboard names its keywords by unit).
+_UNITS = (("_hz", " Hz"), ("_rate", " Hz"), ("_ms", " ms"), ("_db", " dB"), ("_seconds", " s"))
+
+
 @dataclasses.dataclass(frozen=True)
 class Param:
     """One constructor keyword argument and its allowed values.
@@ -78,6 +82,22 @@ class Param:
                 f"{field} must be between {self.minimum:g} and {self.maximum:g}, not {value:g}."
             )
         return int(value) if self.integer else float(value)
+
+    @property
+    def unit(self) -> str:
+        """The unit the keyword names (' Hz', ' ms', ' dB', ' s'), or ''."""
+        for suffix, unit in _UNITS:
+            if self.name.endswith(suffix):
+                return unit
+        return ""
+
+    @property
+    def wide(self) -> bool:
+        """A frequency, or a range of two decades or more: a linear slider cannot set its low
+        end (10 to 20,000 Hz leaves tens of hertz per pixel), so the UI takes a typed number."""
+        if self.choices:
+            return False
+        return self.unit == " Hz" or (self.minimum > 0 and self.maximum >= 100 * self.minimum)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -296,16 +316,27 @@ def _neural_spec() -> EffectSpec:
     from audiokit.engines import nafx
 
     defaults = inspect.signature(nafx.neural_effect).parameters
+    bound = (
+        f" (together: receptive field ≤ {nafx.MAX_RECEPTIVE_FIELD:,} samples, "
+        f"≤ {nafx.MAX_WEIGHTS:,} weights)"
+    )
     params = (
         _n("seed", 0, 9999, "any seed", integer=True, step=1),
-        _n("depth", 1, 8, "blocks", integer=True, step=1),
-        _n("kernel_size", 2, 31, "taps", integer=True, step=1),
-        _n("dilation_growth", 1, 12, "growth per block", integer=True, step=1),
-        _n("channels", 1, 64, "width (cost grows with its square)", integer=True, step=1),
+        _n("depth", 1, 8, f"blocks{bound}", integer=True, step=1),
+        _n("kernel_size", 2, 31, f"taps{bound}", integer=True, step=1),
+        _n("dilation_growth", 1, 12, f"growth per block{bound}", integer=True, step=1),
+        _n("channels", 1, 64, f"width, cost grows with its square{bound}", integer=True, step=1),
         _n("gain_db", -24, 24, "output gain", step=0.5),
         _n("mix", 0, 1, "dry/wet", step=0.01),
         Param("steer", choices=nafx.STEER_TARGETS, source="target made with Pedalboard"),
-        _n("steer_steps", 0, 400, "Adam steps", integer=True, step=10),
+        _n(
+            "steer_steps",
+            0,
+            400,
+            f"Adam steps (steps × cost per step ≤ {nafx.MAX_STEER_COST:.0e} multiply-adds)",
+            integer=True,
+            step=10,
+        ),
     )
     params = tuple(dataclasses.replace(p, default=defaults[p.name].default) for p in params)
     return EffectSpec(
@@ -464,7 +495,19 @@ def _parse_step(item: Any, index: int) -> Step:
         p.name: p.check(params[p.name], where) if p.name in params else p.default
         for p in spec.params
     }
+    if name == NEURAL:
+        # Each knob is in range, but their product may not be: bound the network's cost.
+        try:
+            _tcn_config(values).check(values["steer_steps"] if values["steer"] != "none" else 0)
+        except AudioStudyError as exc:
+            raise AudioStudyError(f"{where}: {exc}") from None
     return Step(name, values, bypass)
+
+
+def _tcn_config(params: dict[str, Any]):
+    from audiokit.engines import nafx
+
+    return nafx.TCNConfig(**{f.name: params[f.name] for f in dataclasses.fields(nafx.TCNConfig)})
 
 
 def chain_to_json(steps: Sequence[Step]) -> str:
@@ -591,16 +634,19 @@ def apply_chain(
     sr = audio.sample_rate
     check_for_rate(steps, sr)
     y = np.pad(audio.samples, ((0, 0), (0, round(tail_s * sr))))
+    for i, step in enumerate(steps, start=1):
+        if step.effect == NEURAL and not step.bypass:
+            try:
+                _tcn_config(step.params).check_run(y.shape[1], y.shape[0], sr)
+            except AudioStudyError as exc:
+                raise AudioStudyError(f"Effect {i} ({NEURAL}): {exc}") from None
     reports, fields = [], []
     for kind, stage in stages(steps):
         if kind == "board":
             y = stage(y, sr)
         else:
             y, report = nafx.neural_effect(y, sr, **stage, progress=progress)
-            config = nafx.TCNConfig(
-                **{f.name: stage[f.name] for f in dataclasses.fields(nafx.TCNConfig)}
-            )
-            fields.append(config.receptive_field_ms(sr))
+            fields.append(_tcn_config(stage).receptive_field_ms(sr))
             if report is not None:
                 reports.append(report)
     # A float64 sum is finite exactly when every sample is, without a boolean temporary.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -37,6 +38,28 @@ _LEARNING_RATE = 3e-3
 # Inference runs in chunks so a minute of stereo audio never builds one huge activation.
 _CHUNK_FRAMES = 1 << 16
 _CACHE_SIZE = 8
+
+
+def _limit(name: str, default: float) -> float:
+    """A cost limit, overridable by an environment variable (a bigger machine may raise it)."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = default
+    return value if value > 0 else default
+
+
+# Each knob multiplies cost, so the product is bounded, not only each knob's range:
+# - the receptive field sets how much past input every chunk and every training crop carries
+#   (depth 8 with growth 12 would need ~1e9 samples of context);
+# - the weight count sets the work per sample (channels count squared);
+# - steering does steps x batch x (crop + receptive field) x weights multiply-adds, about a
+#   minute on two quiet cores at the limit, and inference does frames x channels x weights.
+MAX_RECEPTIVE_FIELD = int(_limit("AUDIOSTUDY_NAFX_MAX_RECEPTIVE_FIELD", 1 << 15))
+MAX_WEIGHTS = int(_limit("AUDIOSTUDY_NAFX_MAX_WEIGHTS", 150_000))
+MAX_STEER_COST = _limit("AUDIOSTUDY_NAFX_MAX_STEER_COST", 2e11)
+MAX_RUN_COST = _limit("AUDIOSTUDY_NAFX_MAX_RUN_COST", 2e11)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +100,65 @@ class TCNConfig:
     def receptive_field_ms(self, sample_rate: int) -> float:
         """The receptive field in milliseconds at ``sample_rate``."""
         return 1000.0 * self.receptive_field / sample_rate
+
+    @property
+    def step_cost(self) -> int:
+        """Multiply-adds (weights x samples) of one steering step's forward pass."""
+        return _BATCH * (_CROP_FRAMES + self.receptive_field - 1) * self.parameter_count
+
+    def check(self, steer_steps: int = 0) -> None:
+        """Refuse a network (or a steering run) too big for one request, naming the limit.
+
+        Raises:
+            AudioStudyError: receptive field, weight count or steering cost over its limit.
+        """
+        for name in ("depth", "kernel_size", "dilation_growth", "channels"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise AudioStudyError(
+                    f"The neural effect's '{name}' must be a whole number of at least 1, "
+                    f"not {value!r}."
+                )
+        if isinstance(steer_steps, bool) or not isinstance(steer_steps, int) or steer_steps < 0:
+            raise AudioStudyError(
+                f"'steer_steps' must be a whole number of at least 0, not {steer_steps!r}."
+            )
+        rf = self.receptive_field
+        if rf > MAX_RECEPTIVE_FIELD:
+            raise AudioStudyError(
+                f"The neural effect's receptive field would be {rf:,} samples "
+                f"({rf / 44100:.2f} s at 44.1 kHz); the limit is {MAX_RECEPTIVE_FIELD:,} "
+                f"samples ({MAX_RECEPTIVE_FIELD / 44100:.2f} s). Lower depth, kernel_size "
+                "or dilation_growth."
+            )
+        weights = self.parameter_count
+        if weights > MAX_WEIGHTS:
+            raise AudioStudyError(
+                f"The neural effect would have {weights:,} weights; the limit is "
+                f"{MAX_WEIGHTS:,}. Lower channels (the cost grows with its square), "
+                "kernel_size or depth."
+            )
+        cost = steer_steps * self.step_cost
+        if cost > MAX_STEER_COST:
+            most = int(MAX_STEER_COST // self.step_cost)
+            raise AudioStudyError(
+                f"Steering this network for {steer_steps} steps would cost {cost:.1e} "
+                f"multiply-adds; the limit is {MAX_STEER_COST:.1e} (about a minute on two "
+                f"cores). Use at most {most} steps with it, or fewer channels, a smaller "
+                "kernel_size or a shorter receptive field."
+            )
+
+    def check_run(self, frames: int, channels: int, sample_rate: int) -> None:
+        """Refuse running the network over more audio than one request may cost."""
+        cost = (frames + self.receptive_field - 1) * channels * self.parameter_count
+        if cost > MAX_RUN_COST:
+            seconds = MAX_RUN_COST / (channels * self.parameter_count) / sample_rate
+            raise AudioStudyError(
+                f"Running a neural effect of {self.parameter_count:,} weights over "
+                f"{frames / sample_rate:.1f} s of {channels}-channel audio would cost "
+                f"{cost:.1e} multiply-adds; the limit is {MAX_RUN_COST:.1e}. Use at most "
+                f"{seconds:.1f} s of audio with it, or lower its channels or kernel_size."
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -211,6 +293,7 @@ def steer(
     """
     if target not in STEER_TARGETS or target == "none":
         raise AudioStudyError(f"'steer' must be one of {', '.join(STEER_TARGETS)}, not {target!r}.")
+    config.check(steps)
     torch = _torch()
     model = build_tcn(config)
     board = _target_board(target)
@@ -300,8 +383,14 @@ def neural_effect(
 
     Returns:
         (processed float32 samples of the same shape, SteerReport or None).
+
+    Raises:
+        AudioStudyError: a network, a steering run or an amount of audio over the limits
+            (MAX_RECEPTIVE_FIELD, MAX_WEIGHTS, MAX_STEER_COST, MAX_RUN_COST).
     """
     config = TCNConfig(seed, depth, kernel_size, dilation_growth, channels)
+    config.check(steer_steps if steer != "none" else 0)
+    config.check_run(samples.shape[1], samples.shape[0], sample_rate)
     model, report = _model_for(config, steer, steer_steps, sample_rate, progress)
     wet = _run(model, samples, config.receptive_field)
     if report is None:
