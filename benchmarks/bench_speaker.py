@@ -1,14 +1,16 @@
-"""Speed, memory and calibration of the Speaker verification tab's embedded GE2E backend.
+"""Speed, memory and calibration of the Speaker verification tab's embedded backends.
 
 Run: .venv/bin/python benchmarks/bench_speaker.py [--runs N]. Prints Markdown tables and writes
 them to benchmarks/output/speaker.md. Every time is the median of N warm runs (default 5)
 unless marked "cold". RTF = processing time / audio duration (lower is faster). The goal the
 issue sets: a pair of 5 s clips verified in at most 0.5 s on a 2-core CPU.
 
-The second table is the calibration of the GE2E threshold: every voice available offline
-(JFK, the LJ Speech reader, the Piper voice) cut into 2.5 s segments, each also 20 dB quieter
-and through an 8 kHz telephone band, all cross-segment pairs scored. Three speakers only: the
-EER it gives is a sanity check, not a measurement of GE2E in the wild.
+The second table is the calibration of both embedded models' thresholds (GE2E and the
+d-vector), side by side on one trial list: every voice available offline (JFK, the LJ Speech
+reader, the Piper voice) cut into 2.5 s segments, each also 20 dB quieter and through an 8 kHz
+telephone band, all cross-segment pairs scored. A threshold is put in the middle of the gap
+between the two score distributions (equal_error_rate), then rounded. Three speakers only: the
+EER it gives is a sanity check, not a measurement of either model in the wild.
 """
 
 from __future__ import annotations
@@ -87,6 +89,28 @@ def speed(runs: int) -> list[str]:
             f"| one {seconds:g} s clip: VAD + levelling / GE2E embedding "
             f"| {prep:.3f} / {emb:.3f} | RTF {(prep + emb) / seconds:.4f} |"
         )
+    dvector = engine.dvector_encoder()
+    speaker.verify(a, b, model="dvector")
+    pair_dv = median_time(lambda: speaker.verify(a, b, model="dvector"), runs)
+    rows.append(
+        f"| d-vector: verify a pair of 5 s clips, warm | {pair_dv:.3f} | "
+        f"{pair_dv / GOAL_S:.2f} × goal |"
+    )
+    for seconds in (5.0, 10.0):
+        speech = engine.prepare(cut(jfk, 0.0, seconds, f"jfk{seconds:g}")).speech
+        emb = median_time(lambda speech=speech: dvector.embed(speech), runs)
+        rows.append(
+            f"| one {seconds:g} s clip: d-vector embedding | {emb:.3f} | RTF {emb / seconds:.4f} |"
+        )
+    rows.extend(threads_row(dvector, jfk, runs))
+    # Diarization's use: many windows of one recording, batched.
+    windows = [(t, t + 1.5) for t in np.arange(0.0, jfk.duration_s - 1.5, 0.75)]
+    for model in ("ge2e", "dvector"):
+        t = median_time(lambda model=model: engine.embed_windows(jfk, windows, model=model), runs)
+        rows.append(
+            f"| embed_windows, {model}: {len(windows)} windows of 1.5 s every 0.75 s over "
+            f"jfk.flac ({jfk.duration_s:.1f} s) | {t:.3f} | RTF {t / jfk.duration_s:.4f} |"
+        )
     # The GE2E encoder limits itself to one OpenMP thread; this row compares that with the
     # app-wide torch setting (every tab sets it to the core count) on the same clip.
     import torch
@@ -108,6 +132,28 @@ def speed(runs: int) -> list[str]:
     return rows
 
 
+def threads_row(dvector, jfk: Audio, runs: int) -> list[str]:
+    """The d-vector session runs on DVECTOR_THREADS; compare with one per core."""
+    import onnxruntime as ort
+
+    speech = engine.prepare(cut(jfk, 0.0, 5.0, "jfk5")).speech
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = engine.cpu_threads()
+    options.inter_op_num_threads = 1
+    wide = ort.InferenceSession(
+        str(engine.dvector_model_path()), options, providers=["CPUExecutionProvider"]
+    )
+    windows = dvector._windows(speech)
+    wide.run(None, {dvector.input_name: windows})
+    shipped = median_time(lambda: dvector._forward(windows), runs)
+    many = median_time(lambda: wide.run(None, {dvector.input_name: windows}), runs)
+    return [
+        f"| d-vector network on a 5 s clip, {engine.DVECTOR_THREADS} (shipped) / "
+        f"{engine.cpu_threads()} ONNX Runtime threads | {shipped:.3f} / {many:.3f} | "
+        f"{many / shipped:.2f} × the shipped time |"
+    ]
+
+
 def calibration() -> list[str]:
     voices = {
         "jfk": [load_audio(EXAMPLES / "jfk.flac")],
@@ -115,24 +161,43 @@ def calibration() -> list[str]:
         "piper": [speak(s) for s in PIPER_SENTENCES],
     }
     items = engine.calibration_items(voices)
-    trials = engine.score_trials(items)
-    scores = np.array([t.score for t in trials])
-    same = np.array([t.same for t in trials])
-    eer, best = engine.equal_error_rate(scores, same)
-    threshold = engine.BACKENDS["ge2e"].threshold
-    far = np.mean(scores[~same] >= threshold)
-    frr = np.mean(scores[same] < threshold)
+    models = ("ge2e", "dvector")
+    rows = {
+        "speakers / clips (segments × 3 conditions)": [],
+        "trials: same / different speaker": [],
+        "same-speaker scores: min / median": [],
+        "different-speaker scores: median / max": [],
+        "gap between the classes (same min − different max)": [],
+        "**EER** / threshold at the EER point": [],
+        "EER without the 8 kHz (telephone band) clips": [],
+        "shipped threshold: FAR / FRR": [],
+    }
+    for model in models:
+        trials = engine.score_trials(items, model=model)
+        scores = np.array([t.score for t in trials])
+        same = np.array([t.same for t in trials])
+        phone = np.array(["@8k" in t.a or "@8k" in t.b for t in trials])
+        eer, best = engine.equal_error_rate(scores, same)
+        threshold = engine.BACKENDS[model].threshold
+        far = np.mean(scores[~same] >= threshold)
+        frr = np.mean(scores[same] < threshold)
+        values = (
+            f"3 / {len(items)}",
+            f"{same.sum()} / {(~same).sum()}",
+            f"{scores[same].min():.3f} / {np.median(scores[same]):.3f}",
+            f"{np.median(scores[~same]):.3f} / {scores[~same].max():.3f}",
+            f"{scores[same].min() - scores[~same].max():+.3f}",
+            f"**{eer:.1%}** / {best:.3f}",
+            f"{engine.equal_error_rate(scores[~phone], same[~phone])[0]:.1%}",
+            f"{threshold:.2f}: {far:.1%} / {frr:.1%}",
+        )
+        for row, value in zip(rows.values(), values, strict=True):
+            row.append(value)
+    names = " | ".join(engine.BACKENDS[m].short_name for m in models)
     return [
-        "| GE2E calibration | value |",
-        "| --- | ---: |",
-        f"| speakers / clips (segments × 3 conditions) | 3 / {len(items)} |",
-        f"| trials: same / different speaker | {same.sum()} / {(~same).sum()} |",
-        f"| same-speaker scores: min / median | {scores[same].min():.3f} / "
-        f"{np.median(scores[same]):.3f} |",
-        f"| different-speaker scores: median / max | {np.median(scores[~same]):.3f} / "
-        f"{scores[~same].max():.3f} |",
-        f"| EER / threshold at the EER point | {eer:.1%} / {best:.3f} |",
-        f"| shipped threshold: FAR / FRR | {threshold:.2f}: {far:.1%} / {frr:.1%} |",
+        f"| calibration (same trial list) | {names} |",
+        "| --- | ---: | ---: |",
+        *(f"| {label} | {' | '.join(v)} |" for label, v in rows.items()),
     ]
 
 
@@ -142,7 +207,7 @@ def main() -> None:
     args = parser.parse_args()
     runs = max(3, args.runs)
     header = (
-        "## Speaker verification (GE2E, embedded)\n\n"
+        "## Speaker verification (GE2E and d-vector, embedded)\n\n"
         f"{platform.processor() or platform.machine()}, "
         f"{len(os.sched_getaffinity(0))} cores, torch threads {engine.cpu_threads()}, "
         f"median of {runs} warm runs.\n"
