@@ -55,6 +55,9 @@ MERGE_GAP_S = 0.75
 # GE2E windows of one voice have a median cosine near 0.8, of two voices near 0.42, on the
 # generated conversations (benchmarks/bench_diarization.py); 0.4 lies between.
 DISTANCE_THRESHOLD = 0.4
+# A voice that keeps less speech than this after re-segmentation is not a speaker of its own
+# (estimated counts only): it is made of windows that straddle a change of speaker.
+MIN_SPEAKER_S = 2.0
 # A group smaller than this is not a speaker (a cough, applause, a clipped word).
 MIN_CLUSTER_WINDOWS = 2
 MIN_CLUSTER_SHARE = 0.03
@@ -315,6 +318,16 @@ def _resegment(
     return _absorb_short_turns(frames)
 
 
+def _without(embeddings: np.ndarray, labels: np.ndarray, drop: int) -> np.ndarray:
+    """Window labels with group ``drop`` dissolved into the closest remaining groups."""
+    unit = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
+    keep = [c for c in range(int(labels.max()) + 1) if c != drop]
+    centroids = np.stack([unit[labels == c].mean(axis=0) for c in keep])
+    nearest = np.asarray(keep)[np.argmax(unit @ centroids.T, axis=1)]
+    merged = np.where(labels == drop, nearest, labels)
+    return np.searchsorted(np.asarray(keep), merged)
+
+
 def _absorb_short_turns(frames: np.ndarray) -> np.ndarray:
     """Turns shorter than MIN_TURN_S inside a stretch of speech go to a neighbouring turn."""
     min_frames = int(round(MIN_TURN_S / FRAME_S))
@@ -416,15 +429,30 @@ def diarize(
             "number, or 0 to estimate it."
         )
     clustering = _cluster(embeddings, requested)
-    frames = _resegment(voiced, windows, embeddings, clustering.labels)
+    window_labels, how = clustering.labels, clustering.how
+    frames = _resegment(voiced, windows, embeddings, window_labels)
+    dropped = 0
+    while not requested:
+        talk = np.bincount(frames[frames >= 0], minlength=int(window_labels.max()) + 1) * FRAME_S
+        if talk.size < 2 or talk.min() >= MIN_SPEAKER_S:
+            break
+        window_labels = _without(embeddings, window_labels, int(np.argmin(talk)))
+        frames = _resegment(voiced, windows, embeddings, window_labels)
+        dropped += 1
+    if dropped:
+        how += (
+            f" {dropped} more group{'s' if dropped > 1 else ''} kept less than "
+            f"{MIN_SPEAKER_S:g} s of speech once every frame went to its closest voice (windows "
+            "that straddle a change of speaker sound like neither), so "
+            f"{'they' if dropped > 1 else 'it'} joined the closest voice."
+        )
     segments = _segments(frames)
     # Window labels renumbered like the segments (Speaker 1 = the first to speak).
     order = {}
     for _a, _b, lab in _runs(frames):
         if lab >= 0:
             order.setdefault(lab, len(order))
-    labels = np.array([order.get(int(c), -1) for c in clustering.labels])
-    how = clustering.how
+    labels = np.array([order.get(int(c), -1) for c in window_labels])
     found = len({s.speaker for s in segments})
     if requested and found < requested:
         how += (
@@ -530,7 +558,7 @@ def der(
         ``der`` and its parts as fractions of the reference speech: ``missed``,
         ``false_alarm``, ``confusion``; and ``total`` (seconds of reference speech).
     """
-    from pyannote.core import Annotation
+    from pyannote.core import Annotation, Timeline
     from pyannote.core import Segment as Span
     from pyannote.metrics.diarization import DiarizationErrorRate
 
@@ -544,7 +572,11 @@ def der(
         return out
 
     metric = DiarizationErrorRate(collar=collar_s, skip_overlap=False)
-    parts = metric(annotation(reference), annotation(hypothesis), detailed=True)
+    ref, hyp = annotation(reference), annotation(hypothesis)
+    # Scored from 0 to the last turn of either: pauses and missed tails count.
+    end = max([0.0, *(float(t[1]) for t in reference), *(float(t[1]) for t in hypothesis)])
+    uem = Timeline([Span(0.0, end)]) if end > 0 else None
+    parts = metric(ref, hyp, uem=uem, detailed=True)
     total = parts["total"] or 1.0
     return {
         "der": float(parts["diarization error rate"]),
