@@ -130,11 +130,15 @@ def _tick_step(duration: float) -> float:
     return 600.0
 
 
-def speaker_choices(result: Diarization | None) -> list[tuple[str, str]]:
-    """(display name, id) pairs for the speaker dropdown."""
-    if result is None:
-        return []
-    return [(result.display(s), s) for s in result.speakers]
+def speaker_choices(result: Diarization | None) -> list[str]:
+    """The speaker ids for the dropdown: stable handles, whatever names they are given."""
+    return [] if result is None else list(result.speakers)
+
+
+def _chosen(result: Diarization, speaker_id: str | None) -> str:
+    # Gradio 6.31 shows a value set together with new choices but sends None until the user
+    # picks one (checked here): None is the speaker the dropdown shows, the first.
+    return speaker_id or (result.speakers[0] if result.speakers else "")
 
 
 def learn_markdown(result: Diarization) -> str:
@@ -182,12 +186,9 @@ def learn_figure(result: Diarization):
     ax.set(xlabel="component 1", ylabel="component 2")
     ax = fig.add_subplot(grid[0, 1])
     affinity = result.affinity
-    t_end = float(result.windows[-1, 1]) if result.windows.size else 1.0
-    image = ax.imshow(
-        affinity, cmap="viridis", vmin=0.0, vmax=1.0, extent=(0, t_end, t_end, 0), aspect="auto"
-    )
+    image = ax.imshow(affinity, cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto")
     fig.colorbar(image, ax=ax, pad=0.01, label="cosine")
-    ax.set(xlabel="window start (s)", ylabel="window start (s)")
+    ax.set(xlabel="window, in time order", ylabel="window, in time order")
     ax.set_title("What the clustering saw: window × window similarity", fontsize=9)
     ax = fig.add_subplot(grid[1, :])
     merges = result.merges
@@ -256,7 +257,7 @@ def after_diarize(result: Diarization | None) -> tuple[Any, Any, str]:
     if result is None:
         return gr.skip(), gr.skip(), ""
     choices = speaker_choices(result)
-    first = choices[0][1] if choices else None
+    first = choices[0] if choices else None
     figure = learn_figure(result) if result.segments else None
     return gr.Dropdown(choices=choices, value=first), figure, learn_markdown(result)
 
@@ -266,9 +267,8 @@ def rename_speaker(result: Diarization | None, speaker_id: str | None, name: str
     """Give a speaker a name; the table, timeline, summary and downloads carry it."""
     if result is None:
         raise AudioStudyError("Run “Who spoke when?” first; then name the speakers it found.")
-    result = engine.rename(result, speaker_id or "", name)
-    choices = speaker_choices(result)
-    return (result, *_outputs(result), gr.Dropdown(choices=choices, value=speaker_id))
+    result = engine.rename(result, _chosen(result, speaker_id), name)
+    return (result, *_outputs(result))
 
 
 @ui.user_errors
@@ -277,7 +277,7 @@ def play_speaker(audio: str | None, result: Diarization | None, speaker_id: str 
     if result is None:
         raise AudioStudyError("Run “Who spoke when?” first; then play a speaker's turns.")
     clip = load_audio(audio, max_duration_s=MAX_DURATION_S)
-    return to_gradio(engine.speaker_audio(clip, result, speaker_id or ""))
+    return to_gradio(engine.speaker_audio(clip, result, _chosen(result, speaker_id)))
 
 
 def _check_count(audio: Any, num_speakers: Any) -> list[dict]:
@@ -319,7 +319,7 @@ def panel(*, api_prefix: str = "") -> None:
             files = gr.File(label="Downloads: RTTM and JSON", file_count="multiple")
             segments = gr.JSON(label="Segments as JSON", open=False)
     with gr.Row(equal_height=True):
-        who = gr.Dropdown([], label="Speaker", scale=2)
+        who = gr.Dropdown([], label="Speaker (by number)", scale=2)
         new_name = gr.Textbox(label="Name", placeholder="e.g. Anna", max_length=40, scale=2)
         rename = gr.Button("Rename", scale=1)
         play = gr.Button("Play this speaker's turns", scale=1)
@@ -347,7 +347,7 @@ def panel(*, api_prefix: str = "") -> None:
     rename.click(
         rename_speaker,
         [state, who, new_name],
-        [state, segments, summary, timeline, table, files, who],
+        [state, segments, summary, timeline, table, files],
         api_name=f"{api_prefix}diarize_rename",
         api_visibility="private",
     )

@@ -437,14 +437,21 @@ def test_page_diarizes_renames_and_plays(page, app_url, output_dir):
     page.get_by_role("button", name="Who spoke when?").click()
     page.locator(".diar-lane").nth(2).wait_for(timeout=120_000)
     assert page.locator(".diar-lane").count() == 3
-    page.get_by_label("Name").fill("Piper")
+    # The speaker the list shows first, without picking; then one picked from the list.
+    page.get_by_placeholder("e.g. Anna").fill("Anna")
+    page.get_by_role("button", name="Rename").click()
+    page.locator(".diar-name", has_text="Anna").wait_for(timeout=30_000)
+    page.get_by_label("Speaker (by number)").click()
+    page.get_by_role("option", name="Speaker 3").click()
+    page.get_by_placeholder("e.g. Anna").fill("Piper")
     page.get_by_role("button", name="Rename").click()
     page.locator(".diar-name", has_text="Piper").wait_for(timeout=30_000)
     page.get_by_role("button", name="Play this speaker's turns").click()
     page.get_by_text("Learn: how the voices were told apart").click()
     page.wait_for_timeout(3000)
     page.screenshot(path=str(output_dir / "speaker-diarization.png"), full_page=True)
-    assert page.locator(".diar-name", has_text="Speaker 2").count() == 1
+    names = page.locator(".diar-name").all_inner_texts()
+    assert [n.split("\n")[0] for n in names] == ["Anna", "Speaker 2", "Piper"]
 
 
 def test_examples_are_small_and_sourced():
