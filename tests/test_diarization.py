@@ -4,6 +4,7 @@ speaker-labelled transcripts, and the panel through gradio_client, raw HTTP and 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audiokit.audio import Audio, load_audio
 from audiokit.engines import asr, diarization, speaker_labels
@@ -470,3 +473,28 @@ def test_lj_and_jfk_recordings_are_two_speakers_when_joined():
     cut = (jfk.size + gap.size / 2) / SR
     assert all((s.end_s <= cut + 0.3) or (s.start_s >= cut - 0.3) for s in result.segments)
     assert dataclasses.asdict(result.segments[0])["speaker"] == "Speaker 1"
+
+
+def test_asr_tab_refuses_speaker_labels_over_30_minutes_before_transcribing(long_wav):
+    import gradio as gr
+
+    from demos import asr as tab
+
+    with pytest.raises(gr.Error, match="Speaker labels work on recordings up to 30:00"):
+        tab.transcribe(str(long_wav), label_speakers=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-1, 3), min_size=1, max_size=400))
+def test_resegmentation_keeps_speech_and_silence_and_orders_turns(frames):
+    frames = np.asarray(frames)
+    # Runs of at least 3 frames, as the VAD's smoothing gives them.
+    frames = np.repeat(frames, 3)
+    out = diarization._absorb_short_turns(frames)
+    assert np.array_equal(out < 0, frames < 0)
+    segments = diarization._segments(out)
+    assert all(s.end_s > s.start_s for s in segments)
+    assert all(a.end_s <= b.start_s for a, b in itertools.pairwise(segments))
+    assert all(s.end_s <= frames.size * diarization.FRAME_S + 1e-9 for s in segments)
+    numbers = [int(s.speaker.split()[1]) for s in segments]
+    assert [n for i, n in enumerate(numbers) if n not in numbers[:i]] == sorted(set(numbers))
