@@ -17,7 +17,7 @@ import numpy as np
 
 from audiokit import limits, plots
 from audiokit.audio import format_duration, from_array, load_audio
-from audiokit.engines import asr
+from audiokit.engines import asr, speaker_labels
 from audiokit.errors import AudioStudyError
 from audiokit.metrics import alignment_html, word_error_rate
 from audiokit.models import hub_available, hub_label
@@ -246,6 +246,7 @@ def transcribe(
     vad_filter: bool = False,
     beam_size: int = 5,
     reference: str = "",
+    label_speakers: bool = False,
     progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects progress via this default
 ) -> tuple[str, str, list[list[Any]], list[list[Any]], list[str], str, dict]:
     """Transcribe an audio file (up to an hour) to text, segments and subtitle files.
@@ -259,6 +260,8 @@ def transcribe(
         vad_filter: skip silence with a voice activity detector.
         beam_size: 1 (greedy, fastest) to 10.
         reference: optional reference transcript; when given, the WER is computed.
+        label_speakers: also find who spoke when (up to 30 minutes) and label the transcript,
+            subtitles and JSON with "Speaker 1", "Speaker 2", ...
 
     Returns:
         The transcript text; a summary; the segments (start, end, text, avg log-prob,
@@ -272,6 +275,8 @@ def transcribe(
         )
     progress(0.0, desc="Loading the audio")
     audio = load_audio(audio_path, max_duration_s=asr.MAX_DURATION_S)
+    if label_speakers:
+        speaker_labels.check_length(audio)
     total = audio.duration_s
     prepared_note = ""
     if model_id == asr.BASE_ID and not asr.base_prepared():
@@ -299,13 +304,21 @@ def transcribe(
     elapsed_s = time.perf_counter() - started
     speed = f" · took {elapsed_s:.1f} s (real-time factor {elapsed_s / max(total, 1e-9):.2f})"
     speed += prepared_note
-    files = asr.write_downloads(transcript, folder=download_dir(), name=audio.name)
+    folder = download_dir()
+    files = asr.write_downloads(transcript, folder=folder, name=audio.name)
+    text, summary = transcript.text, summary_markdown(transcript, elapsed_note=speed)
+    if label_speakers:
+        progress(1.0, desc="Finding who spoke when")
+        labelled = speaker_labels.label_speakers(audio, transcript)
+        files = speaker_labels.write_downloads(labelled, folder=folder, name=audio.name)
+        text = labelled.text
+        summary += f"\n\n{labelled.summary}"
     wer = ""
     if reference and reference.strip():
         wer = alignment_html(word_error_rate(reference, transcript.text))
     return (
-        transcript.text,
-        summary_markdown(transcript, elapsed_note=speed),
+        text,
+        summary,
         segment_rows(transcript),
         word_rows(transcript),
         [str(p) for p in files],
@@ -512,6 +525,11 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                             words = gr.Checkbox(False, label="Word timestamps")
                             vad = gr.Checkbox(False, label="Skip silence (VAD)")
                         beam = gr.Slider(1, 10, value=5, step=1, label="Beam size (1 = greedy)")
+                        speakers = gr.Checkbox(
+                            False,
+                            label="Label speakers",
+                            info="who spoke when (up to 30 min), in the text and subtitles",
+                        )
                         reference = gr.Textbox(
                             "",
                             label="Reference text (optional, for WER)",
@@ -603,7 +621,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                 live_text = gr.Textbox(label="Live transcript", lines=6)
                 live_state = gr.State(None)
         state = gr.State(None)
-        inputs = [audio, model, language, task, words, vad, beam, reference]
+        inputs = [audio, model, language, task, words, vad, beam, reference, speakers]
         run_event(
             run.click,
             transcribe,

@@ -37,6 +37,7 @@ from audiokit.engines.speaker import (
 from audiokit.errors import AudioStudyError
 from audiokit.plots import matrix, scatter_map
 from audiokit.ui import audio_validator, launch_kwargs, user_errors
+from demos import diarization
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "speaker"
 MAX_CLIPS = limits.SPEAKER_MAX_CLIPS
@@ -474,6 +475,8 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                     heatmap = gr.Plot(show_label=False)
                     pca = gr.Plot(show_label=False)
                 map_summary = gr.Markdown()
+            with gr.Tab("Who spoke when"):
+                diarization.panel(api_prefix=api_prefix)
         settings = [model, custom, threshold]
         last = gr.State()
         run.click(

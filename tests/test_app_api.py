@@ -17,7 +17,7 @@ ENDPOINTS = {
     "tts": {"/synthesize", "/tts_roundtrip"},
     "effects": {"/apply_effects", "/effects_preset", "/effects_add"},
     "separation": {"/separate"},
-    "speaker": {"/verify", "/speaker_enroll", "/speaker_matrix"},
+    "speaker": {"/verify", "/speaker_enroll", "/speaker_matrix", "/diarize"},
     "community": {"/community_cards", "/community_status"},
 }
 
