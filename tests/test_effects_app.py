@@ -67,6 +67,15 @@ def test_presets_through_the_api(client):
         ('[{"effect": "Delay", "params": {"feedback": 7}}]', "'feedback' must be between 0 and 1"),
         ('[{"effect": "Gain", "params": {"gain_db": NaN}}]', "must be a finite number"),
         ("[{effect: Gain}]", "not valid JSON"),
+        (
+            '[{"effect": "NeuralTCN", "params": {"depth": 8}}]',
+            "receptive field would be 133,333,333 samples",
+        ),
+        (
+            '[{"effect": "NeuralTCN", "params": {"channels": 64, "steer": "reverb", '
+            '"steer_steps": 400}}]',
+            "Use at most 39 steps",
+        ),
     ],
 )
 def test_bad_chain_is_a_clear_sentence_and_the_server_stays_up(client, chain, message):
