@@ -172,11 +172,9 @@ def ladder_tables(runs: int) -> str:
         cells = [
             f"{r['rows'][n][0]:.1%} / {r['rows'][n][1]:.3f} ({r['rows'][n][2]})" for n in names
         ]
-        lines.append(
-            f"| {model_id} | "
-            + " | ".join(cells)
-            + f" | {r['load_s']:.2f} s | {r['peak_mb']:.0f} MB |"
-        )
+        join = "—" if r["join_s"] is None else f"{r['join_s']:.2f} s"
+        tail = f" | {join} | {r['load_s']:.2f} s | {r['peak_mb']:.0f} MB |"
+        lines.append(f"| {model_id} | " + " | ".join(cells) + tail)
     sweep = results[asr.BASE_ID]["sweep"]
     if sweep:
         clips = list(next(iter(sweep.values())))

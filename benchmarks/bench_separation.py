@@ -1,14 +1,23 @@
-"""Separation speed and memory: real-time factor of each method on 30 s of audio.
+"""Separation speed and memory, and the three offline denoisers compared, in one run.
 
     .venv/bin/python benchmarks/bench_separation.py
 
-Each method runs in its own child process, so its peak resident memory (``ru_maxrss``) is
-its own; inside the child: one warm-up run, then the median of ``RUNS`` timed runs. Prints a
-Markdown table and writes it to ``benchmarks/output/separation.md``.
+1. Real-time factor and peak memory of each method on 30 s of audio. Each method runs in its
+   own child process, so its peak resident memory (``ru_maxrss``) is its own; inside the
+   child: one warm-up run, then the median of ``RUNS`` timed runs.
+2. DeepFilterNet3, RNNoise and spectral gating on the same noisy speech (LJ Speech plus white,
+   pink and babble noise at 0 and 5 dB SNR, from ``tests/noisy_speech.py``, which the tests'
+   bounds use too): SI-SDR improvement per case and RTF. Written to
+   ``examples/separation/denoiser_benchmark.json``, which the tab's learn view shows, and as
+   the Markdown table the README carries.
+
+``--denoisers`` runs part 2 alone. Prints the tables and writes them to
+``benchmarks/output/separation.md`` and ``benchmarks/output/denoisers.md``.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import platform
@@ -25,10 +34,14 @@ sys.path.insert(0, str(ROOT))
 DURATION_S = 30.0
 RATE = 44100
 RUNS = 3
+# The denoiser comparison runs at LJ Speech's own rate.
+DENOISE_RATE = 22050
 # (row label, method id, channels, goal RTF from issue #6 or None)
 CASES = (
     ("denoise", "denoise", 1, 0.2),
     ("denoise, stereo", "denoise", 2, None),
+    ("rnnoise", "rnnoise", 1, None),
+    ("spectral_gating", "spectral_gating", 1, None),
     ("hpss", "hpss", 1, 0.05),
     ("vocals", "vocals", 1, 0.1),
     ("sepformer", "sepformer", 1, None),
@@ -81,7 +94,103 @@ def child(method: str, channels: int) -> dict:
     }
 
 
-def main() -> None:
+def denoiser_child(method: str) -> dict:
+    """SI-SDRi of one denoiser on every noisy case, and its RTF (median of RUNS warm runs
+    per case, summed over the cases and divided by their total duration).
+
+    The RTF counts this process's CPU time, not wall time: the development machine is shared,
+    and CPU time does not grow with other processes' load. The three denoisers run on one
+    thread, so on an idle core the two are the same; a method that used more threads would
+    show more CPU time than wall time, never less.
+    """
+    from audiokit.audio import Audio
+    from audiokit.metrics import si_sdr
+    from demos.separation import separate_audio
+    from tests.noisy_speech import NOISES, SNRS_DB, lj_speech, noisy_mixture
+
+    speech = lj_speech(DENOISE_RATE)
+    gains, seconds, duration = {}, 0.0, 0.0
+    for noise in NOISES:
+        for snr_db in SNRS_DB:
+            mix, _ = noisy_mixture(speech, DENOISE_RATE, noise, snr_db)
+            audio = Audio(mix[None], DENOISE_RATE, "bench")
+            result = separate_audio(audio, method=method)  # warm-up, and the scored run
+            gains[f"{noise} {snr_db:g}"] = si_sdr(result.primary.samples[0], speech) - si_sdr(
+                mix, speech
+            )
+            times = []
+            for _ in range(RUNS):
+                start = time.process_time()
+                separate_audio(audio, method=method)
+                times.append(time.process_time() - start)
+            seconds += statistics.median(times)
+            duration += audio.duration_s
+    return {"gains": gains, "rtf": seconds / duration}
+
+
+def compare_denoisers() -> dict:
+    """The three denoisers, each in its own child process, on the same noisy cases."""
+    from audiokit.engines.separation import METHODS
+    from demos.separation import DENOISERS
+    from tests.noisy_speech import NOISES, SNRS_DB
+
+    measured = {}
+    load_before = os.getloadavg()[0]
+    for method in DENOISERS:
+        out = subprocess.run(
+            [sys.executable, __file__, "--denoiser", method],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
+        measured[method] = json.loads(out.stdout.strip().splitlines()[-1])
+    cases = [
+        {
+            "noise": noise,
+            "snr_db": snr_db,
+            "si_sdri_db": {
+                m: round(measured[m]["gains"][f"{noise} {snr_db:g}"], 2) for m in DENOISERS
+            },
+        }
+        for noise in NOISES
+        for snr_db in SNRS_DB
+    ]
+    names = {
+        "denoise": "DeepFilterNet3",
+        "rnnoise": "RNNoise",
+        "spectral_gating": "spectral gating",
+    }
+    assert set(names) == set(DENOISERS) and set(DENOISERS) <= set(METHODS)
+    return {
+        "setup": (
+            f"LJ Speech lj050-0131 ({DENOISE_RATE / 1000:g} kHz mono, 7.7 s) plus white, pink "
+            "(from 50 Hz up) or six-talker babble (the distant jfk recording) at 0 and 5 dB "
+            f"SNR; RTF: CPU time ÷ audio duration, median of {RUNS} warm runs per clip, on "
+            f"{platform.machine()} with {len(os.sched_getaffinity(0))} CPU cores (load average "
+            f"{load_before:.1f} before and {os.getloadavg()[0]:.1f} after: compare the RTFs "
+            "with each other); measured "
+            f"{datetime.date.today().isoformat()} by benchmarks/bench_separation.py."
+        ),
+        "methods": names,
+        "cases": cases,
+        "mean_si_sdri_db": {
+            m: round(statistics.mean(c["si_sdri_db"][m] for c in cases), 2) for m in DENOISERS
+        },
+        "rtf": {m: round(measured[m]["rtf"], 4) for m in DENOISERS},
+    }
+
+
+def main(*, denoisers_only: bool = False) -> None:
+    from demos.separation import DENOISER_FIGURES, denoiser_table
+
+    figures = compare_denoisers()
+    DENOISER_FIGURES.write_text(
+        json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    publish("denoisers", f"{figures['setup']}\n\n{denoiser_table(figures)}")
+    if denoisers_only:
+        return
     rows = []
     for label, method, channels, goal in CASES:
         out = subprocess.run(
@@ -130,5 +239,7 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         print(json.dumps(child(sys.argv[2], int(sys.argv[3]))))
+    elif len(sys.argv) == 3 and sys.argv[1] == "--denoiser":
+        print(json.dumps(denoiser_child(sys.argv[2])))
     else:
-        main()
+        main(denoisers_only="--denoisers" in sys.argv[1:])

@@ -1,5 +1,6 @@
-"""Separation core: SI-SDR, DeepFilterNet3 alignment and gains, HPSS, REPET-SIM, SepFormer
-(a tiny random one through the real SpeechBrain loader), chunking, and every bad input."""
+"""Separation core: SI-SDR; the three denoisers' alignment and gains (DeepFilterNet3, RNNoise,
+spectral gating); HPSS, REPET-SIM, SepFormer (a tiny random one through the real SpeechBrain
+loader, offline labels); chunking, and every bad input."""
 
 from __future__ import annotations
 
@@ -24,23 +25,10 @@ from demos.separation import (
     separate_audio,
 )
 from tests.conftest import JFK, LJ
+from tests.noisy_speech import NOISES, SNRS_DB, audible_pink, noisy_mixture, scaled_to_snr
 from tests.signals import white_noise
 
 # --- signals ---------------------------------------------------------------------------
-
-
-def audible_pink(n: int, sample_rate: int, *, seed: int = 0) -> np.ndarray:
-    """1/f noise from 50 Hz up, unit RMS: below 50 Hz, 1/f noise is inaudible drift that
-    carries half of its energy and that no speech enhancer is meant to remove."""
-    spectrum = np.fft.rfft(np.random.default_rng(seed).standard_normal(n))
-    f = np.fft.rfftfreq(n, 1 / sample_rate)
-    x = np.fft.irfft(np.where(f >= 50.0, spectrum / np.sqrt(np.maximum(f, 50.0)), 0.0), n)
-    return (x / np.sqrt(np.mean(x**2))).astype(np.float32)
-
-
-def scaled_to_snr(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
-    gain = np.sqrt(np.mean(speech**2) / np.mean(noise**2)) / 10 ** (snr_db / 20)
-    return (noise * gain).astype(np.float32)
 
 
 @pytest.fixture(scope="module")
@@ -197,6 +185,103 @@ def test_attenuation_limit_bounds_how_much_noise_is_removed():
 
     assert 4.0 < reduction_db(6.0) < 7.5
     assert reduction_db(100.0) > 20.0
+
+
+# --- rnnoise and spectral gating -------------------------------------------------------
+
+# The least SI-SDR gain each denoiser must reach on LJ Speech plus each noise at 0 and 5 dB,
+# at 16 and 44.1 kHz. Measured here (dB): RNNoise 5.2-11.6 (white 7.1-11.6, pink 5.8-7.9,
+# babble 5.2-6.6); spectral gating white 3.0-5.6, pink 2.1-4.2, babble 0.7-1.6. Gating only
+# keeps bins above their recent mean, so babble, which is as busy as the speech, barely moves.
+MIN_GAIN_DB = {
+    "rnnoise": {"white": 4.5, "pink": 4.5, "babble": 4.5},
+    "spectral_gating": {"white": 2.5, "pink": 1.5, "babble": 0.5},
+}
+NEW_DENOISERS = tuple(MIN_GAIN_DB)
+_LJ_CACHE: dict[int, np.ndarray] = {}
+
+
+def lj_speech_at(sample_rate: int) -> np.ndarray:
+    """LJ Speech at a rate, resampled once per module run."""
+    if sample_rate not in _LJ_CACHE:
+        _LJ_CACHE[sample_rate] = load_audio(LJ).for_model(sample_rate)
+    return _LJ_CACHE[sample_rate]
+
+
+@pytest.mark.parametrize("method", NEW_DENOISERS)
+@pytest.mark.parametrize("sample_rate", [16000, 44100])
+@pytest.mark.parametrize("noise_kind", NOISES)
+@pytest.mark.parametrize("snr_db", SNRS_DB)
+def test_offline_denoisers_gain_their_stated_si_sdr(method, sample_rate, noise_kind, snr_db):
+    speech = lj_speech_at(sample_rate)
+    mix, noise = noisy_mixture(speech, sample_rate, noise_kind, snr_db)
+    result = separate_audio(Audio(mix[None], sample_rate, "mix"), method=method)
+    clean, rest = (stem.samples[0] for _, stem in result.stems)
+    assert result.primary.sample_rate == sample_rate and clean.size == mix.size
+    assert si_sdr(mix, speech) == pytest.approx(snr_db, abs=0.1)
+    assert si_sdr(clean, speech) - si_sdr(mix, speech) >= MIN_GAIN_DB[method][noise_kind]
+    # The noise stem is what was removed: closer to the noise than the mixture is.
+    assert si_sdr(rest, noise) > si_sdr(mix, noise) + 0.5
+
+
+@pytest.mark.parametrize("method", NEW_DENOISERS)
+@pytest.mark.parametrize("sample_rate", [44100, 48000])
+def test_offline_denoisers_are_sample_aligned(method, sample_rate):
+    """RNNoise's 960-sample delay (at 48 kHz) is taken out; the gate is zero-phase. The stem
+    is scored at lag 0 with no search: one sample either way must be clearly worse."""
+    speech = lj_speech_at(sample_rate)
+    mix, _ = noisy_mixture(speech, sample_rate, "white", 10.0)
+    clean = separate_audio(Audio(mix[None], sample_rate), method=method).primary.samples[0]
+    by_lag = {lag: si_sdr(np.roll(clean, lag), speech) for lag in range(-3, 4)}
+    assert max(by_lag, key=by_lag.get) == 0
+    assert by_lag[0] > by_lag[1] + 2 and by_lag[0] > by_lag[-1] + 2
+    assert by_lag[0] > si_sdr(mix, speech)
+
+
+@pytest.mark.parametrize("method", NEW_DENOISERS)
+def test_offline_denoisers_keep_stereo_per_channel(method):
+    mono = load_audio(JFK).for_model(22050)
+    jfk = np.stack([mono, 0.6 * np.roll(mono, 9)]).astype(np.float32)
+    noise = white_noise(sample_rate=22050, duration_s=jfk.shape[1] / 22050 + 1, seed=5)
+    noisy = jfk + np.stack(
+        [scaled_to_snr(jfk[ch], np.roll(noise, 999 * ch)[: jfk.shape[1]], 0.0) for ch in (0, 1)]
+    )
+    result = separate_audio(Audio(noisy.astype(np.float32), 22050), method=method)
+    speech, rest = (stem.samples for _, stem in result.stems)
+    assert speech.shape == noisy.shape
+    np.testing.assert_allclose(speech + rest, noisy, atol=1e-6)
+    for ch in range(2):
+        assert si_sdr(speech[ch], jfk[ch]) > si_sdr(noisy[ch], jfk[ch]) + 2
+
+
+def test_rnnoise_reports_speech_probability_that_follows_the_speech(piper_speech):
+    """One second of noise alone, then speech in the same noise: RNNoise's own VAD must be
+    low in the first second and high on the speech."""
+    rate = 48000
+    voice = piper_speech.for_model(rate)
+    clean = np.concatenate([np.zeros(rate, np.float32), voice])
+    noise = scaled_to_snr(voice, white_noise(sample_rate=rate, duration_s=clean.size / rate), 10)
+    result = separate_audio(Audio((clean + noise[: clean.size])[None], rate), method="rnnoise")
+    probability = result.speech_probability
+    assert abs(probability.size - clean.size / 480) <= 1  # one value per 10 ms
+    assert probability.min() >= 0.0 and probability.max() <= 1.0
+    voiced = np.abs(voice).reshape(-1)[: voice.size // 480 * 480].reshape(-1, 480).max(axis=1)
+    speaking = 100 + np.flatnonzero(voiced > 0.1 * voiced.max())
+    assert np.median(probability[10:90]) < 0.2
+    assert np.median(probability[speaking[speaking < probability.size]]) > 0.5
+    assert learn_figure(result) is not None
+
+
+def test_gate_strength_scales_how_much_is_removed():
+    speech = lj_speech_at(22050)
+    mix, _ = noisy_mixture(speech, 22050, "white", 0.0)
+
+    def removed(strength: float) -> float:
+        stems = engines.spectral_gating(mix[None], 22050, strength=strength).stems
+        return float(np.sum(stems[1] ** 2) / np.sum(mix**2))
+
+    assert removed(0.0) < 1e-6  # strength 0 is the identity
+    assert removed(0.5) < removed(0.85) < removed(1.0)
 
 
 # --- hpss and vocals -------------------------------------------------------------------
@@ -382,6 +467,60 @@ def test_sepformer_offline_names_the_embedded_alternative(monkeypatch):
     assert time.monotonic() - start < 10
 
 
+def test_offline_and_uncached_sepformer_is_marked_and_its_example_hidden(monkeypatch):
+    from demos.separation import _examples, method_choices, sepformer_choices
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert not engines.sepformer_available("speechbrain/sepformer-whamr")
+    labels = dict((value, label) for label, value in method_choices())
+    assert labels["sepformer"].endswith("· Hub, not downloaded")
+    assert labels["denoise"] == engines.METHODS["denoise"].title  # embedded: unmarked
+    assert all(label.endswith("· Hub, not downloaded") for label, _ in sepformer_choices())
+    rows = _examples()
+    assert "sepformer" not in [row[1] for row in rows]
+    assert {"denoise", "rnnoise", "spectral_gating", "hpss", "vocals"} <= {r[1] for r in rows}
+
+
+def test_cached_sepformer_is_unmarked_and_runs_offline_through_the_hub_path(
+    tiny_sepformer_dir, tmp_path, monkeypatch
+):
+    """A SepFormer in the Hub cache (the tiny random one, laid out as huggingface_hub lays
+    out a download) counts as available offline and runs through hub_snapshot."""
+    import huggingface_hub.constants
+
+    from demos.separation import _examples, sepformer_choices
+
+    repo = "speechbrain/sepformer-whamr"
+    commit = "0" * 40
+    storage = tmp_path / "hub" / f"models--{repo.replace('/', '--')}"
+    snapshot = storage / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    for name in engines.SEPFORMER_FILES:
+        (snapshot / name).write_bytes((tiny_sepformer_dir / name).read_bytes())
+    (storage / "refs").mkdir()
+    (storage / "refs" / "main").write_text(commit)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    assert engines.sepformer_available(repo)
+    labels = dict((value, label) for label, value in sepformer_choices())
+    assert labels[repo] == repo
+    assert labels[engines.SEPFORMER_DEFAULT].endswith("· Hub, not downloaded")
+    assert "sepformer" not in [row[1] for row in _examples()]  # the example uses the default
+    mix = Audio(white_noise(sample_rate=8000, duration_s=1.0)[None], 8000)
+    result = separate_audio(mix, method="sepformer", sepformer_model=repo)
+    assert result.stems[0][1].samples.shape == (1, 8000)
+
+
+def test_offline_message_reads_as_one_sentence(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    mix = Audio(white_noise(sample_rate=8000, duration_s=1.0)[None], 8000)
+    with pytest.raises(ModelUnavailableError) as info:
+        separate_audio(mix, method="sepformer")
+    message = str(info.value)
+    assert "methods, which works" not in message
+    assert "Use the embedded DeepFilterNet3 denoiser (method 'denoise'; RNNoise" in message
+
+
 # --- chunking --------------------------------------------------------------------------
 
 
@@ -447,7 +586,7 @@ def test_effective_mask_is_in_unit_range_and_follows_the_stems():
     assert learn_figure(result) is not None
 
 
-@pytest.mark.parametrize("method", ["denoise", "hpss", "vocals"])
+@pytest.mark.parametrize("method", ["denoise", "rnnoise", "spectral_gating", "hpss", "vocals"])
 def test_silence_gives_silent_stems_without_warnings(method):
     silent = Audio(np.zeros((2, 16000), dtype=np.float32), 16000)
     with warnings.catch_warnings():
@@ -455,6 +594,33 @@ def test_silence_gives_silent_stems_without_warnings(method):
         result = separate_audio(silent, method=method)
         effective_masks(result)
     assert all(not stem.samples.any() for _, stem in result.stems)
+
+
+def test_learn_view_and_readme_show_the_same_measured_denoiser_comparison():
+    """The benchmark's one run feeds both: the README's table is the learn view's table."""
+    from demos.separation import (
+        DENOISERS,
+        denoiser_table,
+        load_denoiser_figures,
+        method_notes,
+    )
+
+    figures = load_denoiser_figures()
+    assert figures is not None, "run benchmarks/bench_separation.py"
+    assert [(c["noise"], c["snr_db"]) for c in figures["cases"]] == [
+        (n, s) for n in NOISES for s in SNRS_DB
+    ]
+    assert set(figures["rtf"]) == set(DENOISERS)
+    table = denoiser_table(figures)
+    readme = (EXAMPLES.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert table in readme
+    for method in DENOISERS:
+        assert table in method_notes(method)
+    assert table not in method_notes("hpss")
+    # Each method's stated test bound holds on the benchmark's own figures too.
+    for case in figures["cases"]:
+        for method, bounds in MIN_GAIN_DB.items():
+            assert case["si_sdri_db"][method] >= bounds[case["noise"]], (method, case)
 
 
 def test_examples_exist_and_are_small():
@@ -492,6 +658,10 @@ SHORT = Audio(np.full((1, 8000), 0.1, dtype=np.float32), 8000)
             "at most 1:00",
         ),
         (lambda: separate_audio(SHORT, atten_lim_db=-3), "attenuation limit"),
+        (
+            lambda: separate_audio(SHORT, method="spectral_gating", gate_strength=1.5),
+            "gate strength",
+        ),
         (lambda: separate_audio(SHORT, method="hpss", hpss_margin=0.5), "HPSS margin"),
         (lambda: separate_audio(SHORT, method="vocals", vocals_margin=11), "vocals margin"),
         (
