@@ -415,14 +415,16 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             status=speak_status,
             api_name=f"{api_prefix}synthesize",
         )
-        spoken.then(
-            speak_finished,
-            last,
-            [check, spoken_text, spoken_voice, spoken_normalize],
-            queue=False,
-            show_progress="hidden",
-            api_visibility="private",
-        )
+        # Gradio 6.31 runs .then() steps after a success only, so a failure re-enables too.
+        for after in (spoken.then, spoken.failure):
+            after(
+                speak_finished,
+                last,
+                [check, spoken_text, spoken_voice, spoken_normalize],
+                queue=False,
+                show_progress="hidden",
+                api_visibility="private",
+            )
         spoken.success(
             learn_views, last, [phonemes, plot], show_progress="hidden", api_visibility="private"
         )
@@ -433,7 +435,10 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             [roundtrip],
             status=check_status,
             api_name=f"{api_prefix}tts_roundtrip",
-            validator=audio_validator(max_duration_s=MAX_ROUNDTRIP_S, audio_inputs=1),
+            # No audio is the handler's to explain ("Press Speak first"), not the validator's.
+            validator=audio_validator(
+                max_duration_s=MAX_ROUNDTRIP_S, audio_inputs=1, optional=(0,)
+            ),
         )
         voice.change(
             voice_card,

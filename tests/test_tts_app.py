@@ -228,6 +228,12 @@ def test_a_failed_run_clears_the_old_result_and_says_why_in_its_place(browser, a
         assert "of speech at 22,050 Hz" not in body  # the old summary is gone
         assert page.locator(".tts-ph").count() == 0  # and the old phonemes
         page.screenshot(path=output_dir / "tts-failed-run.png", full_page=True)
+        # The check is usable again after the failure, and says there is nothing to check.
+        check = page.get_by_role("button", name="Check by ear and by machine (Whisper round trip)")
+        check.wait_for(timeout=30_000)
+        assert check.is_enabled()
+        check.click()
+        page.locator(".run-status").get_by_text("Press Speak first").first.wait_for(timeout=60_000)
     finally:
         context.close()
 
