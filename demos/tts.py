@@ -399,14 +399,6 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             phonemes = gr.HTML()
         last = gr.State(None)
 
-        speak.click(
-            speak_started,
-            None,
-            [check, roundtrip, plot, phonemes],
-            queue=False,
-            show_progress="hidden",
-            api_visibility="private",
-        )
         spoken = run_event(
             speak.click,
             synthesize_speech,
@@ -425,8 +417,19 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
                 show_progress="hidden",
                 api_visibility="private",
             )
-        spoken.success(
+        learn = spoken.success(
             learn_views, last, [phonemes, plot], show_progress="hidden", api_visibility="private"
+        )
+        # A new Speak drops the last run's learn views still being drawn: they would land
+        # after this run's clearing and show the old phonemes under a new result or failure.
+        speak.click(
+            speak_started,
+            None,
+            [check, roundtrip, plot, phonemes],
+            queue=False,
+            show_progress="hidden",
+            api_visibility="private",
+            cancels=[learn],
         )
         run_event(
             check.click,
