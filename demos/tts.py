@@ -399,14 +399,6 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             phonemes = gr.HTML()
         last = gr.State(None)
 
-        speak.click(
-            speak_started,
-            None,
-            [check, roundtrip, plot, phonemes],
-            queue=False,
-            show_progress="hidden",
-            api_visibility="private",
-        )
         spoken = run_event(
             speak.click,
             synthesize_speech,
@@ -415,16 +407,29 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             status=speak_status,
             api_name=f"{api_prefix}synthesize",
         )
-        spoken.then(
-            speak_finished,
-            last,
-            [check, spoken_text, spoken_voice, spoken_normalize],
+        # Gradio 6.31 runs .then() steps after a success only, so a failure re-enables too.
+        for after in (spoken.then, spoken.failure):
+            after(
+                speak_finished,
+                last,
+                [check, spoken_text, spoken_voice, spoken_normalize],
+                queue=False,
+                show_progress="hidden",
+                api_visibility="private",
+            )
+        learn = spoken.success(
+            learn_views, last, [phonemes, plot], show_progress="hidden", api_visibility="private"
+        )
+        # A new Speak drops the last run's learn views still being drawn: they would land
+        # after this run's clearing and show the old phonemes under a new result or failure.
+        speak.click(
+            speak_started,
+            None,
+            [check, roundtrip, plot, phonemes],
             queue=False,
             show_progress="hidden",
             api_visibility="private",
-        )
-        spoken.success(
-            learn_views, last, [phonemes, plot], show_progress="hidden", api_visibility="private"
+            cancels=[learn],
         )
         run_event(
             check.click,
@@ -433,7 +438,10 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             [roundtrip],
             status=check_status,
             api_name=f"{api_prefix}tts_roundtrip",
-            validator=audio_validator(max_duration_s=MAX_ROUNDTRIP_S, audio_inputs=1),
+            # No audio is the handler's to explain ("Press Speak first"), not the validator's.
+            validator=audio_validator(
+                max_duration_s=MAX_ROUNDTRIP_S, audio_inputs=1, optional=(0,)
+            ),
         )
         voice.change(
             voice_card,

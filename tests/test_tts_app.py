@@ -6,7 +6,9 @@ import json
 import re
 from pathlib import Path
 
+import av
 import httpx
+import numpy as np
 import pytest
 import soundfile as sf
 
@@ -43,7 +45,7 @@ def _wer(report: str) -> float:
 
 @pytest.fixture(scope="module")
 def abbreviated_clips(client, tmp_path_factory):
-    """The abbreviation-heavy sentence spoken by the app, saved as wav, flac, mp3 and ogg."""
+    """The abbreviation-heavy sentence spoken by the app, saved as wav, flac, mp3, ogg, m4a."""
     wav = client.predict(ABBREVIATED, noise_scale=0.0, noise_w=0.0, api_name="/synthesize")[0]
     data, rate = sf.read(wav)
     folder = tmp_path_factory.mktemp("roundtrip")
@@ -51,6 +53,16 @@ def abbreviated_clips(client, tmp_path_factory):
     for fmt in ("flac", "mp3", "ogg"):
         paths[fmt] = folder / f"speech.{fmt}"
         sf.write(paths[fmt], data, rate, format=fmt.upper())
+    paths["m4a"] = folder / "speech.m4a"  # AAC, which libsndfile cannot read: PyAV decodes it
+    with av.open(str(paths["m4a"]), "w") as out:
+        stream = out.add_stream("aac", rate=rate)
+        stream.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(
+            data.astype(np.float32)[np.newaxis, :], format="fltp", layout="mono"
+        )
+        frame.sample_rate = rate
+        for packet in (*stream.encode(frame), *stream.encode(None)):
+            out.mux(packet)
     return paths
 
 
@@ -61,7 +73,7 @@ def test_round_trip_endpoint_scores_the_speech(client, spoken):
     assert "Heard by Whisper" in report and _wer(report) <= 20.0
 
 
-@pytest.mark.parametrize("fmt", ["wav", "flac", "mp3", "ogg"])
+@pytest.mark.parametrize("fmt", ["wav", "flac", "mp3", "ogg", "m4a"])
 def test_round_trip_takes_any_format_the_app_reads_and_scores_as_read(
     client, abbreviated_clips, fmt
 ):
@@ -228,6 +240,12 @@ def test_a_failed_run_clears_the_old_result_and_says_why_in_its_place(browser, a
         assert "of speech at 22,050 Hz" not in body  # the old summary is gone
         assert page.locator(".tts-ph").count() == 0  # and the old phonemes
         page.screenshot(path=output_dir / "tts-failed-run.png", full_page=True)
+        # The check is usable again after the failure, and says there is nothing to check.
+        check = page.get_by_role("button", name="Check by ear and by machine (Whisper round trip)")
+        check.wait_for(timeout=30_000)
+        assert check.is_enabled()
+        check.click()
+        page.locator(".run-status").get_by_text("Press Speak first").first.wait_for(timeout=60_000)
     finally:
         context.close()
 
