@@ -176,7 +176,6 @@ def create_server():
         path="",
         **launch_kwargs(),
         js=TAB_SCRIPT,
-        mcp_server=True,
     )
     return server
 

@@ -683,6 +683,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             [mic, live_state],
             [live_state, live_text],
             api_name=f"{api_prefix}asr_stream",
+            api_visibility="undocumented",  # callable, but no MCP tool or API-page entry
             stream_every=1.0,
             time_limit=600,
             show_progress="hidden",

@@ -282,6 +282,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             inputs,
             cards,
             api_name=f"{api_prefix}community_cards",
+            api_visibility="undocumented",  # callable, but no MCP tool or API-page entry
             show_progress="hidden",
             queue=False,
         )
@@ -290,6 +291,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             inputs,
             cards,
             api_name=f"{api_prefix}community_status",
+            api_visibility="undocumented",  # callable, but no MCP tool or API-page entry
             show_progress="hidden",
         )
     return demo

@@ -467,6 +467,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             preset,
             [chain, preset_info],
             api_name=f"{api_prefix}effects_preset",
+            api_visibility="undocumented",  # callable, but no MCP tool or API-page entry
             queue=False,
         )
         reset_button.click(
@@ -478,7 +479,12 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             queue=False,
         )
         add_button.click(
-            _add_effect, [chain, add], chain, api_name=f"{api_prefix}effects_add", queue=False
+            _add_effect,
+            [chain, add],
+            chain,
+            api_name=f"{api_prefix}effects_add",
+            api_visibility="undocumented",  # callable, but no MCP tool or API-page entry
+            queue=False,
         )
         import_button.upload(
             import_chain,
