@@ -354,6 +354,12 @@ def test_every_frequency_gets_a_number_box_not_a_linear_slider():
             if param.minimum and param.maximum / param.minimum >= 100:
                 assert isinstance(widget, gr.Number), f"{spec.name}.{param.name}"
     assert frequencies >= 10
+    # The neural effect's seed (0-9999) is typed in full, not picked on a clipped slider.
+    nafx_step = fx.parse_chain([{"effect": fx.NEURAL}])[0]
+    seed = next(p for p in fx.EFFECTS[fx.NEURAL].params if p.name == "seed")
+    seed_box = demo._control(nafx_step, seed, True)
+    assert isinstance(seed_box, gr.Number) and seed_box.precision == 0
+    assert "0 … 9999" in seed_box.info
     # A typed value goes through the chain's own check, with its own sentence.
     chain = fx.chain_to_json(fx.parse_chain([{"effect": "HighpassFilter"}]))
     set_ = demo._set_param.__wrapped__(chain, 80, index=0, name="cutoff_frequency_hz")

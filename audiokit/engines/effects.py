@@ -93,11 +93,16 @@ class Param:
 
     @property
     def wide(self) -> bool:
-        """A frequency, or a range of two decades or more: a linear slider cannot set its low
-        end (10 to 20,000 Hz leaves tens of hertz per pixel), so the UI takes a typed number."""
+        """A frequency, a range of two decades or more, or a whole number with a thousand or
+        more values (a seed): a linear slider cannot set its low end (10 to 20,000 Hz leaves
+        tens of hertz per pixel) or one exact value, so the UI takes a typed number."""
         if self.choices:
             return False
-        return self.unit == " Hz" or (self.minimum > 0 and self.maximum >= 100 * self.minimum)
+        return (
+            self.unit == " Hz"
+            or (self.minimum > 0 and self.maximum >= 100 * self.minimum)
+            or (self.integer and self.maximum - self.minimum >= 1000)
+        )
 
 
 @dataclasses.dataclass(frozen=True)
