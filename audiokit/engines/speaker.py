@@ -978,7 +978,7 @@ def verification_figure(result: Verification):
             "how stable is the match?",
             fontsize=8,
         )
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=7, loc="best")
     return fig
 
 
