@@ -169,16 +169,111 @@ def matrix(
 
 
 def scatter_map(points: np.ndarray, *, labels: Sequence[str], groups: Sequence[str], title: str):
-    """2-D points coloured by group, each labelled (e.g. speaker embeddings after PCA)."""
+    """2-D points coloured by group, each labelled (e.g. speaker embeddings after PCA).
+
+    Each label takes the free spot around its point that overlaps the fewest labels and
+    points already placed and stays inside the axes (see :func:`_place_labels`); the
+    legend sits outside the axes so that it covers no point.
+    """
     fig, (ax,) = _figure(height_in=4.5, width_in=6.5)
     for group in dict.fromkeys(groups):
         idx = [i for i, g in enumerate(groups) if g == group]
         ax.scatter(points[idx, 0], points[idx, 1], s=50, label=group)
-    for (x, y), label in zip(points, labels, strict=True):
-        ax.annotate(label, (x, y), fontsize=8, xytext=(4, 4), textcoords="offset points")
+    # Room around the cloud for the labels of the outermost points.
+    for axis, set_lim in ((0, ax.set_xlim), (1, ax.set_ylim)):
+        lo, hi = float(points[:, axis].min()), float(points[:, axis].max())
+        pad = max(hi - lo, 1e-6) * 0.25
+        set_lim(lo - pad, hi + pad)
     ax.set(title=title, xlabel="component 1", ylabel="component 2")
-    ax.legend(fontsize=8)
+    fig.legend(loc="outside right upper", fontsize=8, title="name prefix", title_fontsize=8)
+    _place_labels(ax, points, labels)
     return fig
+
+
+# Candidate spots around a point: eight directions (right and left first), each at five
+# distances in points; the farther ones get a leader line back to their point.
+_DIRECTIONS = (
+    ((1, 0), "left", "center"),
+    ((-1, 0), "right", "center"),
+    ((0, 1), "center", "bottom"),
+    ((0, -1), "center", "top"),
+    ((0.7, 0.7), "left", "bottom"),
+    ((-0.7, 0.7), "right", "bottom"),
+    ((0.7, -0.7), "left", "top"),
+    ((-0.7, -0.7), "right", "top"),
+)
+_LABEL_SPOTS = tuple(
+    ((dx * r, dy * r), ha, va) for r in (7, 14, 22, 32, 44) for (dx, dy), ha, va in _DIRECTIONS
+)
+
+
+def _overlap(a, b) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _place_labels(ax, points: np.ndarray, labels: Sequence[str], fontsize: float = 8) -> None:
+    """Annotate each point where its label overlaps least with what is already drawn.
+
+    Greedy over the points, each choosing among :data:`_LABEL_SPOTS`: the cost is the area
+    shared with earlier labels and with the markers, plus (heavily) any part outside the
+    axes, plus a price per point of distance, so the nearest free spot wins and a label
+    grazing a neighbour's marker beats a long leader line. Labels are clipped to
+    the axes, so nothing spills past the plot.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
+
+    fig = ax.figure
+    FigureCanvasAgg(fig)
+    # Lay the figure out once and keep it: a later draw would re-run the layout and move the
+    # axes under labels placed for the old positions.
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    radius = 4.0 * fig.dpi / 72.0  # a marker of s=50 has a radius of about 4 points
+    xy = ax.transData.transform(points)
+    markers = [Bbox.from_extents(x - radius, y - radius, x + radius, y + radius) for x, y in xy]
+    placed: list = []
+    for i, ((x, y), label) in enumerate(zip(points, labels, strict=True)):
+        best = None
+        for offset, ha, va in _LABEL_SPOTS:
+            distance = float(np.hypot(*offset))
+            text = ax.annotate(
+                label,
+                (x, y),
+                xytext=offset,
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=fontsize,
+                annotation_clip=False,
+                arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.55", "shrinkB": 4}
+                if distance > 10
+                else None,
+            )
+            text.update_positions(renderer)
+            box = Text.get_window_extent(text, renderer)  # the words, without the leader
+            inside = _overlap(box, frame)
+            outside = box.width * box.height - inside
+            # A little margin, so that neighbouring labels do not touch; two labels on top
+            # of each other are worse than a label over someone else's marker.
+            padded = box.padded(1.5)
+            crowding = 10 * sum(_overlap(padded, t) for t in placed) + sum(
+                _overlap(padded, m) for j, m in enumerate(markers) if j != i
+            )
+            cost = outside * 100 + crowding + distance * 3
+            if best is None or cost < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (cost, text, box)
+            else:
+                text.remove()
+        best[1].set_clip_on(True)
+        placed.append(best[2])
 
 
 def curve(ys: Sequence[float], *, title: str, xlabel: str, ylabel: str, log_y: bool = False):

@@ -1,9 +1,10 @@
 """Speaker verification tab: two clips -> similarity score and decision; enrolment; a map.
 
 Every clip goes through the same path: decode, 16 kHz mono, WebRTC VAD trimming, a minimum
-of speech, levelling, one embedding from the chosen backend (GE2E embedded; ECAPA and WavLM
-from the Hub on demand). The score is the cosine of two embeddings; each backend owns the
-threshold that turns it into a decision. Backends and VAD live in audiokit.engines.speaker.
+of speech, levelling, one embedding from the chosen backend (GE2E and the d-vector embedded;
+ECAPA and WavLM from the Hub on demand). The score is the cosine of two embeddings; each
+backend owns the threshold that turns it into a decision. Backends and VAD live in
+audiokit.engines.speaker.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from audiokit.engines.speaker import (
 )
 from audiokit.errors import AudioStudyError
 from audiokit.plots import matrix, scatter_map
-from audiokit.ui import audio_validator, launch_kwargs, user_errors
+from audiokit.ui import audio_validator, launch_kwargs, run_event, status_box, user_errors
 from demos import diarization
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "speaker"
@@ -66,7 +67,7 @@ def verify(
     Args:
         audio_a: the first clip, any rate and channels.
         audio_b: the second clip.
-        model: a backend id (``ge2e``, ``ecapa``, ``wavlm``).
+        model: a backend id (``ge2e``, ``dvector``, ``ecapa``, ``wavlm``).
         threshold: cosine at or above which the decision is "same"; None for the
             backend's calibrated default.
         min_speech_s: each clip needs this much speech after VAD trimming.
@@ -172,12 +173,7 @@ def explain(score: float, threshold: float, model: str) -> str:
         f"{strength} {'above' if same else 'below'} the threshold {threshold:.2f} "
         f"(margin {margin:+.3f})."
     )
-    scale = (
-        "GE2E embeddings are all non-negative, so even unrelated voices score around 0.45–0.65 "
-        "here, and the same voice usually 0.7–0.95."
-        if backend.id == "ge2e"
-        else "Unrelated voices score near 0 with this model; the same voice well above it."
-    )
+    scale = backend.score_scale
     return (
         f"{verdict}\n\n"
         "**What the score is.** Each clip is turned into a *voice print* (an embedding of "
@@ -220,7 +216,8 @@ def verify_clips(
     Args:
         audio_a: first recording (any common audio format, up to 60 s).
         audio_b: second recording.
-        model: "ge2e" (embedded, offline), "ecapa" or "wavlm" (Hugging Face Hub).
+        model: "ge2e" or "dvector" (embedded, offline), "ecapa" or "wavlm" (Hugging Face
+            Hub, downloaded when first chosen).
         custom_threshold: False uses the model's calibrated threshold; True uses `threshold`.
         threshold: cosine similarity at or above which the clips count as one speaker.
 
@@ -265,10 +262,11 @@ def redecide(score: float | None, model: str, threshold: float) -> tuple[Any, st
     return (SAME if score >= t else DIFFERENT), explain(score, t, model), True
 
 
-def choose_model(model: str) -> tuple[float, bool, str, None, str, str]:
-    """A new model brings its own threshold and card, and clears the old model's answer."""
+@user_errors
+def choose_model(model: str) -> tuple[float, bool, str]:
+    """A new model brings its own threshold and card (the old answers are cleared apart)."""
     backend = engine.backend(model)
-    return backend.threshold, False, backend.card, None, "", ""
+    return backend.threshold, False, backend.card
 
 
 @user_errors
@@ -295,7 +293,7 @@ def enroll_clips(
     Args:
         enrolment: one to twelve recordings of the speaker to enrol.
         test_audio: the recording to test against the enrolled voice.
-        model: "ge2e", "ecapa" or "wavlm".
+        model: "ge2e", "dvector", "ecapa" or "wavlm".
         custom_threshold: False uses the model's calibrated threshold.
         threshold: the threshold used when `custom_threshold` is True.
 
@@ -329,7 +327,7 @@ def map_clips(clips: list[str], model: str = DEFAULT_BACKEND) -> tuple[Any, Any,
     Args:
         clips: the recordings; clips whose file names share a prefix before "_", "-" or a
             digit (e.g. anna_1.wav, anna_2.wav) get one colour.
-        model: "ge2e", "ecapa" or "wavlm".
+        model: "ge2e", "dvector", "ecapa" or "wavlm".
 
     Returns:
         The similarity heatmap, the PCA map and a summary (Markdown).
@@ -382,155 +380,247 @@ INTRO = (
     "### Speaker verification\n"
     "Are two recordings the same voice? Each clip is trimmed to its speech, turned into a "
     "*voice print* (an embedding) and the two prints are compared by cosine similarity. "
-    "The embedded GE2E model runs offline; ECAPA-TDNN and WavLM load from the Hub when "
-    f"chosen. Clips: up to {MAX_DURATION_S:.0f} s, at least {MIN_SPEECH_S:g} s of speech."
+    "Two embedded models run offline (GE2E and a d-vector encoder: compare them on the same "
+    "clips); ECAPA-TDNN and WavLM load from the Hub when chosen. Clips: up to "
+    f"{MAX_DURATION_S:.0f} s, at least {MIN_SPEECH_S:g} s of speech."
 )
 
 
-def build(*, api_prefix: str = "") -> gr.Blocks:
-    """The Speaker verification tab; ``api_prefix`` keeps embedded copies' endpoints apart."""
+def model_choices() -> list[tuple[str, str]]:
+    """The model dropdown: embedded models first; Hub models that cannot be had say so."""
+    return [(engine.menu_label(b), b.id) for b in BACKENDS.values()]
+
+
+def _score_box(label: str) -> gr.Number:
+    # gradio 6.31's Number draws an empty value as "0", which reads as a real score: the box
+    # stays hidden until a run has a score to show.
+    return gr.Number(label=label, precision=4, visible=False)
+
+
+def _show_score() -> gr.Number:
+    return gr.Number(visible=True)
+
+
+def _hide_score() -> gr.Number:
+    return gr.Number(value=None, visible=False)
+
+
+def _clear_outputs(kinds: tuple[str, ...]) -> list[Any]:
+    """Cleared values for result components: a hidden empty score, empty text, no figure."""
+    return [
+        _hide_score() if kind == "score" else ("" if kind == "text" else None) for kind in kinds
+    ]
+
+
+def _private(**kwargs: Any) -> dict[str, Any]:
+    return {"api_visibility": "private", "queue": False, "show_progress": "hidden", **kwargs}
+
+
+def _verification(api_prefix: str) -> None:
+    """The verification block: model and threshold, then three sub-tabs.
+
+    Their names are short enough for one row on a 390 px phone (with "Two recordings" the
+    tab bar pushed the page to 426 px).
+    """
     default = BACKENDS[DEFAULT_BACKEND]
-    with gr.Blocks() as demo:
-        gr.Markdown(INTRO)
-        with gr.Row(equal_height=True):
-            model = gr.Dropdown(
-                [(b.label, b.id) for b in BACKENDS.values()],
-                value=DEFAULT_BACKEND,
-                label="Model",
-                allow_custom_value=True,  # the core checks the allowlist (see asr.py)
-                scale=3,
-            )
-            custom = gr.Checkbox(
-                False, label="Custom threshold", info="off: the model's calibrated one", scale=1
-            )
-            threshold = gr.Slider(
-                0.0, 1.0, value=default.threshold, step=0.01, label="Threshold", scale=2
-            )
-        with gr.Tabs():
-            with gr.Tab("Two recordings"):
-                with gr.Row():
-                    audio_a = gr.Audio(
-                        _example("jfk_1"),
-                        type="filepath",
-                        label="Recording A",
-                        sources=["upload", "microphone"],
-                    )
-                    audio_b = gr.Audio(
-                        _example("jfk_3"),
-                        type="filepath",
-                        label="Recording B",
-                        sources=["upload", "microphone"],
-                    )
-                run = gr.Button("Verify", variant="primary")
-                with gr.Row():
-                    score = gr.Number(label="Similarity score (cosine)", precision=4)
-                    decision = gr.Textbox(label="Decision", interactive=False)
-                explanation = gr.Markdown()
-                gr.Examples(
-                    [
-                        [_example(a), _example(b)]
-                        for a, b in (
-                            ("jfk_1", "jfk_3"),
-                            ("jfk_1", "lj_1"),
-                            ("lj_1", "lj_2"),
-                            ("jfk_2", "piper_1"),
-                            ("piper_1", "piper_3"),
-                        )
-                    ],
-                    [audio_a, audio_b],
-                    label="Pairs (JFK, LJ Speech reader, Piper voice)",
+    with gr.Row(equal_height=True):
+        model = gr.Dropdown(
+            model_choices(),
+            value=DEFAULT_BACKEND,
+            label="Model",
+            info="embedded models run offline; Hub models download when first chosen",
+            allow_custom_value=True,  # the core checks the allowlist (see asr.py)
+            scale=3,
+            # Wide enough for a model's name: on a phone it takes a row of its own.
+            min_width=330,
+        )
+        custom = gr.Checkbox(
+            False,
+            label="Custom threshold",
+            info="off: the model's calibrated one",
+            scale=1,
+            min_width=170,
+        )
+        threshold = gr.Slider(
+            0.0, 1.0, value=default.threshold, step=0.01, label="Threshold", scale=2
+        )
+    with gr.Tabs():
+        with gr.Tab("Two clips"):
+            with gr.Row():
+                audio_a = gr.Audio(
+                    _example("jfk_1"),
+                    type="filepath",
+                    label="Recording A",
+                    sources=["upload", "microphone"],
                 )
-                with gr.Accordion("What the model sees", open=False):
-                    learn = gr.Plot(show_label=False)
-                    card = gr.Markdown(default.card)
-            with gr.Tab("Enrolment"):
-                with gr.Row():
-                    enrol_files = gr.File(
-                        [_example("jfk_1"), _example("jfk_2")],
-                        file_count="multiple",
-                        file_types=["audio"],
-                        label="Enrolment clips of speaker A (1 to 12)",
+                audio_b = gr.Audio(
+                    _example("jfk_3"),
+                    type="filepath",
+                    label="Recording B",
+                    sources=["upload", "microphone"],
+                )
+            run = gr.Button("Verify", variant="primary")
+            verify_status = status_box()
+            with gr.Row():
+                score = _score_box("Similarity score (cosine)")
+                decision = gr.Textbox(label="Decision", interactive=False)
+            explanation = gr.Markdown()
+            gr.Examples(
+                [
+                    [_example(a), _example(b)]
+                    for a, b in (
+                        ("jfk_1", "jfk_3"),
+                        ("jfk_1", "lj_1"),
+                        ("lj_1", "lj_2"),
+                        ("jfk_2", "piper_1"),
+                        ("piper_1", "piper_3"),
                     )
-                    test_audio = gr.Audio(
-                        _example("jfk_3"),
-                        type="filepath",
-                        label="Test recording",
-                        sources=["upload", "microphone"],
-                    )
-                run_enrol = gr.Button("Enrol and test", variant="primary")
-                with gr.Row():
-                    enrol_score = gr.Number(label="Score of the averaged print", precision=4)
-                    enrol_decision = gr.Textbox(label="Decision", interactive=False)
-                enrol_plot = gr.Plot(show_label=False)
-                enrol_summary = gr.Markdown()
-            with gr.Tab("Many clips"):
-                many = gr.File(
-                    [_example(n) for n in ALL_EXAMPLES],
+                ],
+                [audio_a, audio_b],
+                label="Pairs (JFK, LJ Speech reader, Piper voice)",
+            )
+            with gr.Accordion("What the model sees", open=False):
+                learn = gr.Plot(show_label=False)
+                card = gr.Markdown(default.card)
+        with gr.Tab("Enrolment"):
+            with gr.Row():
+                enrol_files = gr.File(
+                    [_example("jfk_1"), _example("jfk_2")],
                     file_count="multiple",
                     file_types=["audio"],
-                    label=f"3 to {MAX_CLIPS} clips (name them speaker_1.wav, speaker_2.wav, ...)",
+                    label=f"Enrolment clips of speaker A (1 to {MAX_CLIPS})",
                 )
-                run_map = gr.Button("Compare all", variant="primary")
-                with gr.Row():
-                    heatmap = gr.Plot(show_label=False)
-                    pca = gr.Plot(show_label=False)
-                map_summary = gr.Markdown()
-            with gr.Tab("Who spoke when"):
+                test_audio = gr.Audio(
+                    _example("jfk_3"),
+                    type="filepath",
+                    label="Test recording",
+                    sources=["upload", "microphone"],
+                )
+            run_enrol = gr.Button("Enrol and test", variant="primary")
+            enrol_status = status_box()
+            with gr.Row():
+                enrol_score = _score_box("Score of the averaged print")
+                enrol_decision = gr.Textbox(label="Decision", interactive=False)
+            enrol_plot = gr.Plot(show_label=False)
+            enrol_summary = gr.Markdown()
+        with gr.Tab("Many clips"):
+            many = gr.File(
+                [_example(n) for n in ALL_EXAMPLES],
+                file_count="multiple",
+                file_types=["audio"],
+                label=f"3 to {MAX_CLIPS} clips (name them speaker_1.wav, speaker_2.wav, ...)",
+            )
+            run_map = gr.Button("Compare all", variant="primary")
+            map_status = status_box()
+            with gr.Row():
+                heatmap = gr.Plot(show_label=False)
+                pca = gr.Plot(show_label=False)
+            map_summary = gr.Markdown()
+    settings = [model, custom, threshold]
+    last = gr.State()
+
+    # Two clips: the public answer, then (private) the score box and the learn view. A new
+    # run first hides the old score (run_event empties it, which Number would draw as "0")
+    # and the old figure.
+    run.click(lambda: (_hide_score(), None), None, [score, learn], **_private())
+    verified = run_event(
+        run.click,
+        verify_clips,
+        [audio_a, audio_b, *settings],
+        [score, decision, explanation, last],
+        status=verify_status,
+        api_name=f"{api_prefix}verify",
+        validator=audio_validator(max_duration_s=MAX_DURATION_S, audio_inputs=2),
+    )
+    verified.success(_show_score, None, score, **_private())
+    verified.success(
+        learn_view,
+        last,
+        learn,
+        api_name=f"{api_prefix}speaker_learn",
+        api_visibility="private",
+        show_progress="minimal",
+    )
+    run_enrol.click(_hide_score, None, enrol_score, **_private())
+    enrolled = run_event(
+        run_enrol.click,
+        enroll_clips,
+        [enrol_files, test_audio, *settings],
+        [enrol_score, enrol_decision, enrol_summary, enrol_plot],
+        status=enrol_status,
+        api_name=f"{api_prefix}speaker_enroll",
+        validator=audio_validator(max_duration_s=MAX_DURATION_S, audio_inputs=2),
+    )
+    enrolled.success(_show_score, None, enrol_score, **_private())
+    run_event(
+        run_map.click,
+        map_clips,
+        [many, model],
+        [heatmap, pca, map_summary],
+        status=map_status,
+        api_name=f"{api_prefix}speaker_matrix",
+        validator=audio_validator(max_duration_s=MAX_DURATION_S),
+    )
+
+    # Another model: its threshold and card, and every answer of the old model cleared.
+    model.change(
+        choose_model,
+        model,
+        [threshold, custom, card],
+        api_name=f"{api_prefix}speaker_model",
+        **_private(),
+    )
+    results = {
+        score: "score",
+        decision: "text",
+        explanation: "text",
+        learn: "figure",
+        enrol_score: "score",
+        enrol_decision: "text",
+        enrol_summary: "text",
+        enrol_plot: "figure",
+        heatmap: "figure",
+        pca: "figure",
+        map_summary: "text",
+    }
+    model.change(
+        lambda: _clear_outputs(tuple(results.values())),
+        None,
+        list(results),
+        api_name=f"{api_prefix}speaker_model_clear",
+        **_private(),
+    )
+    custom.input(
+        toggle_custom,
+        [custom, score, model],
+        [threshold, decision, explanation],
+        api_name=f"{api_prefix}speaker_custom",
+        **_private(),
+    )
+    threshold.input(
+        redecide,
+        [score, model, threshold],
+        [decision, explanation, custom],
+        api_name=f"{api_prefix}speaker_threshold",
+        **_private(),
+    )
+
+
+def build(*, api_prefix: str = "") -> gr.Blocks:
+    """The Speaker verification tab; ``api_prefix`` keeps embedded copies' endpoints apart.
+
+    The layout is one ``gr.Tabs``: "Verification" (two recordings, enrolment, many clips)
+    here, and further speaker tasks each as one more ``gr.Tab`` beside it, built by a
+    function of their own like :func:`_verification`.
+    """
+    with gr.Blocks() as demo:
+        gr.Markdown(INTRO)
+        # One Tab per speaker task: another task adds its own gr.Tab beside this one.
+        with gr.Tabs():
+            with gr.Tab("Verification", id="verification"):
+                _verification(api_prefix)
+            with gr.Tab("Who spoke when", id="diarization"):
                 diarization.panel(api_prefix=api_prefix)
-        settings = [model, custom, threshold]
-        last = gr.State()
-        run.click(
-            verify_clips,
-            [audio_a, audio_b, *settings],
-            [score, decision, explanation, last],
-            api_name=f"{api_prefix}verify",
-            validator=audio_validator(max_duration_s=MAX_DURATION_S, audio_inputs=2),
-        ).success(
-            learn_view,
-            last,
-            learn,
-            api_name=f"{api_prefix}speaker_learn",
-            api_visibility="private",
-            show_progress="minimal",
-        )
-        run_enrol.click(
-            enroll_clips,
-            [enrol_files, test_audio, *settings],
-            [enrol_score, enrol_decision, enrol_summary, enrol_plot],
-            api_name=f"{api_prefix}speaker_enroll",
-            validator=audio_validator(max_duration_s=MAX_DURATION_S, audio_inputs=2),
-        )
-        run_map.click(
-            map_clips,
-            [many, model],
-            [heatmap, pca, map_summary],
-            api_name=f"{api_prefix}speaker_matrix",
-            validator=audio_validator(max_duration_s=MAX_DURATION_S),
-        )
-        model.change(
-            choose_model,
-            model,
-            [threshold, custom, card, score, decision, explanation],
-            api_name=f"{api_prefix}speaker_model",
-            api_visibility="private",
-            queue=False,
-        )
-        custom.input(
-            toggle_custom,
-            [custom, score, model],
-            [threshold, decision, explanation],
-            api_name=f"{api_prefix}speaker_custom",
-            api_visibility="private",
-            queue=False,
-        )
-        threshold.input(
-            redecide,
-            [score, model, threshold],
-            [decision, explanation, custom],
-            api_name=f"{api_prefix}speaker_threshold",
-            api_visibility="private",
-            queue=False,
-        )
     return demo
 
 

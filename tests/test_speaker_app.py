@@ -28,7 +28,9 @@ def test_endpoints_are_pinned(client):
     names = _names(client)
     assert {"/verify", "/speaker_enroll", "/speaker_matrix"} <= names
     # UI-only events (model choice, dragging the threshold) stay off the API page.
-    assert not {n for n in names if n.endswith(("_model", "_threshold", "_learn", "_custom"))}
+    assert not {
+        n for n in names if n.endswith(("_model", "_threshold", "_learn", "_custom", "_clear"))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -123,28 +125,185 @@ def test_hub_model_offline_gives_our_sentence(client):
         client.predict(_file("jfk_1"), _file("jfk_3"), "ecapa", api_name="/verify")
 
 
+def test_dvector_through_the_api(client):
+    threshold = BACKENDS["dvector"].threshold
+    score, decision, explanation = client.predict(
+        _file("jfk_1"), _file("jfk_3"), "dvector", api_name="/verify"
+    )
+    assert decision == "same speaker" and score >= threshold
+    assert f"{threshold:.2f} by default" in explanation
+    score, decision, _ = client.predict(
+        _file("lj_2"), _file("piper_2"), "dvector", api_name="/verify"
+    )
+    assert decision == "different speakers" and score < threshold
+    _, _, summary = client.predict(
+        [_file(n) for n in ("jfk_1", "jfk_2", "lj_1", "lj_2", "piper_1", "piper_2")],
+        "dvector",
+        api_name="/speaker_matrix",
+    )
+    assert "Nearest voice of each clip: jfk_1 → jfk_2" in summary
+
+
+# ---------------------------------------------------------------------------------- browser
+# gr.Plot draws a matplotlib figure as an image inside its "matplotlib" block.
+LEARN_FIGURE = "[data-testid=matplotlib] img"
+SIZES = {"desktop": {"width": 1400, "height": 1000}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=list(SIZES))
+def sized_page(request, browser):
+    """A page at the desktop size and at a phone's, with the size's name."""
+    context = browser.new_context(viewport=SIZES[request.param])
+    page = context.new_page()
+    yield page, request.param
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport=SIZES["desktop"])
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _open(page, app_url: str) -> None:
+    page.goto(app_url + "speaker/")
+    page.get_by_role("button", name="Verify", exact=True).wait_for(timeout=60_000)
+
+
+def _visible_numbers(page) -> dict[str, str]:
+    """Every visible number box on the page: its label and the value it shows."""
+    return {
+        box.get_attribute("aria-label") or "": box.input_value()
+        for box in page.locator("input[type=number]").all()
+        if box.is_visible()
+    }
+
+
+def _wait_decision(page, decision, text: str = "speaker") -> None:
+    page.wait_for_function(
+        "([el, text]) => el.value.includes(text)",
+        arg=[decision.element_handle(), text],
+        timeout=120_000,
+    )
+
+
+def _fits(page) -> None:
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 @pytest.mark.browser
-def test_page_verifies_the_preloaded_pair(page, app_url, output_dir):
-    page.goto(app_url + "speaker")
+def test_page_verifies_the_preloaded_pair(sized_page, app_url, output_dir):
+    page, size = sized_page
+    _open(page, app_url)
+    # Before any run there is no score to show: no box reads "0".
+    assert list(_visible_numbers(page)) == ["number input for Threshold"]
     page.get_by_role("button", name="Verify", exact=True).click()
     decision = page.get_by_label("Decision").first
-    page.wait_for_function(
-        "el => el.value.includes('speaker')", arg=decision.element_handle(), timeout=90_000
-    )
+    _wait_decision(page, decision)
     assert decision.input_value() == "same speaker"
+    score = page.get_by_label("Similarity score (cosine)").first
+    score.wait_for(state="visible")
+    assert float(score.input_value()) >= THRESHOLD
     page.get_by_text("What the model sees").click()
-    page.locator(".js-plotly-plot, img, canvas, svg").first.wait_for(timeout=30_000)
+    page.locator(LEARN_FIGURE).first.wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
-    page.screenshot(path=str(output_dir / "speaker-page.png"), full_page=True)
+    _fits(page)
+    page.screenshot(path=str(output_dir / f"speaker-verify-{size}.png"), full_page=True)
     assert page.get_by_text("Same speaker").first.is_visible()
 
 
 @pytest.mark.browser
-def test_page_maps_the_preloaded_clips(page, app_url, output_dir):
-    page.goto(app_url + "speaker")
+def test_failed_run_clears_the_last_result_and_says_why(desktop, app_url, output_dir, silent_wav):
+    page = desktop
+    _open(page, app_url)
+    page.get_by_role("button", name="Verify", exact=True).click()
+    decision = page.get_by_label("Decision").first
+    _wait_decision(page, decision)
+    page.get_by_text("What the model sees").click()
+    page.locator(LEARN_FIGURE).first.wait_for(timeout=60_000)
+    # Swap recording B for three seconds of silence and run again.
+    block_b = (
+        page.locator(".block")
+        .filter(has=page.get_by_test_id("block-label").get_by_text("Recording B", exact=True))
+        .first
+    )
+    block_b.get_by_role("button", name="Clear").click()
+    block_b.locator("input[type=file]").set_input_files(str(silent_wav))
+    page.get_by_test_id("waveform-Recording B").first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="Verify", exact=True).click()
+    status = page.locator(".run-status").first
+    status.get_by_text("Could not run.").wait_for(timeout=60_000)
+    assert "is silent" in status.inner_text()
+    # The previous answer is gone, not left under the error: no score, no decision, no
+    # explanation, no learn figure.
+    assert decision.input_value() == ""
+    assert list(_visible_numbers(page)) == ["number input for Threshold"]
+    assert not page.get_by_text("Same speaker").count()
+    assert not page.locator(LEARN_FIGURE).count()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(output_dir / "speaker-error-desktop.png"), full_page=True)
+    # The sentence stays after the toast is gone.
+    page.wait_for_timeout(6000)
+    assert status.is_visible() and "is silent" in status.inner_text()
+
+
+@pytest.mark.browser
+def test_enrolment_score_appears_only_after_a_run(sized_page, app_url, output_dir):
+    page, size = sized_page
+    _open(page, app_url)
+    page.get_by_role("tab", name="Enrolment").click()
+    run = page.get_by_role("button", name="Enrol and test")
+    run.wait_for()
+    assert list(_visible_numbers(page)) == ["number input for Threshold"]
+    run.click()
+    page.get_by_text("clip(s); they agree").wait_for(timeout=120_000)
+    score = page.get_by_label("Score of the averaged print").first
+    score.wait_for(state="visible")
+    assert float(score.input_value()) >= THRESHOLD
+    page.wait_for_timeout(1500)
+    _fits(page)
+    page.screenshot(path=str(output_dir / f"speaker-enrol-{size}.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_dvector_from_the_menu(desktop, app_url, output_dir):
+    page = desktop
+    _open(page, app_url)
+    page.get_by_label("Model").first.click()
+    options = [o.inner_text() for o in page.get_by_role("option").all()]
+    assert any(
+        o.startswith("d-vector encoder") and o.endswith("embedded, offline") for o in options
+    )
+    # The app runs offline with an empty Hub cache: both Hub models say so.
+    assert sum(o.endswith("· Hub, not downloaded") for o in options) == 2
+    page.get_by_role("option", name="d-vector encoder").first.click()
+    threshold = page.get_by_label("number input for Threshold")
+    page.wait_for_function(
+        "([el, v]) => el.value === v",
+        arg=[threshold.element_handle(), str(BACKENDS["dvector"].threshold)],
+        timeout=10_000,
+    )
+    page.get_by_role("button", name="Verify", exact=True).click()
+    decision = page.get_by_label("Decision").first
+    _wait_decision(page, decision)
+    assert decision.input_value() == "same speaker"
+    page.get_by_text("What the model sees").click()
+    page.locator(LEARN_FIGURE).first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(output_dir / "speaker-dvector-desktop.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_page_maps_the_preloaded_clips(sized_page, app_url, output_dir):
+    page, size = sized_page
+    _open(page, app_url)
     page.get_by_role("tab", name="Many clips").click()
     page.get_by_role("button", name="Compare all").click()
-    page.get_by_text("Nearest voice of each clip").wait_for(timeout=90_000)
+    page.get_by_text("Nearest voice of each clip").wait_for(timeout=120_000)
     page.wait_for_timeout(1500)
-    page.screenshot(path=str(output_dir / "speaker-map.png"), full_page=True)
+    _fits(page)
+    page.screenshot(path=str(output_dir / f"speaker-map-{size}.png"), full_page=True)
     assert page.get_by_text("within a name group").is_visible()

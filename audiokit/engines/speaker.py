@@ -219,9 +219,10 @@ class Backend:
 class WindowedEncoder:
     """An embedded encoder that embeds fixed-length windows of features and averages them.
 
-    A segment is cut into the model's own windows (GE2E: 1.6 s, d-vector: 0.8 s), every
-    window of every segment goes through the network in one batch, each window's embedding
-    is L2-normalised, and a segment's embedding is the L2-normalised mean of its windows'.
+    A segment is cut into the model's own windows (GE2E: 1.6 s, d-vector: 0.8 s), the
+    windows of all segments go through the network together, ``batch_windows`` at a time,
+    each window's embedding is L2-normalised, and a segment's embedding is the
+    L2-normalised mean of its windows'.
     Subclasses say how a segment becomes windows of features and how a batch of windows
     becomes raw embeddings.
     """
@@ -978,7 +979,7 @@ def verification_figure(result: Verification):
             "how stable is the match?",
             fontsize=8,
         )
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=7, loc="best")
     return fig
 
 
