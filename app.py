@@ -19,7 +19,7 @@ import tempfile
 import gradio as gr
 
 from audiokit import limits
-from audiokit.ui import ServedBlocks, error_panel, launch_kwargs, sweep_cache
+from audiokit.ui import ServedBlocks, error_panel, launch_kwargs, release_memory, sweep_cache
 from demos import DEMO_IDS, DEMOS, Demo
 
 log = logging.getLogger("audiostudy")
@@ -94,6 +94,7 @@ async def _cache_cleaner(_server):
             files, size = await asyncio.to_thread(sweep_cache, limits.CACHE_MAX_AGE_S)
             if files:
                 log.info("Cache: removed %d old files (%.1f MB)", files, size / 1e6)
+            await asyncio.to_thread(release_memory)
 
     task = asyncio.create_task(sweep_forever())
     try:
