@@ -79,6 +79,10 @@ def _to_slash(request, *, target: str):
     return RedirectResponse(target + query)
 
 
+# The cache folder main() made for this process, removed at shutdown.
+_OWN_CACHE: list[str] = []
+
+
 @contextlib.asynccontextmanager
 async def _cache_cleaner(_server):
     """Keep Gradio's cache folder bounded: uploads nobody ran and old outputs go.
@@ -101,6 +105,10 @@ async def _cache_cleaner(_server):
         yield
     finally:
         task.cancel()
+        # Here, not after uvicorn.run(): uvicorn re-raises SIGTERM once it has shut down,
+        # which ends the process before any code after run() could clean up.
+        if _OWN_CACHE:
+            shutil.rmtree(_OWN_CACHE[0], ignore_errors=True)
 
 
 def create_server():
@@ -133,6 +141,7 @@ def main() -> None:
     if not os.environ.get("GRADIO_TEMP_DIR"):
         own_cache = tempfile.mkdtemp(prefix="audiostudy-gradio-")
         os.environ["GRADIO_TEMP_DIR"] = own_cache
+        _OWN_CACHE.append(own_cache)
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
     print(f"* Running on http://{host}:{port} (demos alone at /{', /'.join(DEMO_IDS)})")

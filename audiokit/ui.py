@@ -301,8 +301,10 @@ def sweep_cache(max_age_s: float, folder: Path | None = None) -> tuple[int, int]
             except OSError:
                 continue
         if dirpath != str(root):
+            # Only old empty folders: a run's fresh download folder is empty until it writes.
             with contextlib.suppress(OSError):
-                os.rmdir(dirpath)  # only when empty
+                if now - os.stat(dirpath).st_mtime > max_age_s:
+                    os.rmdir(dirpath)  # only when empty
     return files, size
 
 
