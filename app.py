@@ -21,7 +21,7 @@ import tempfile
 import gradio as gr
 
 from audiokit import limits
-from audiokit.ui import ServedBlocks, error_panel, launch_kwargs, sweep_cache
+from audiokit.ui import ServedBlocks, error_panel, launch_kwargs, release_memory, sweep_cache
 from demos import DEMO_IDS, DEMOS, Demo
 
 log = logging.getLogger("audiostudy")
@@ -132,6 +132,10 @@ def _to_slash(request, *, target: str):
     return RedirectResponse(target + query)
 
 
+# The cache folder main() made for this process, removed at shutdown.
+_OWN_CACHE: list[str] = []
+
+
 @contextlib.asynccontextmanager
 async def _cache_cleaner(_server):
     """Keep Gradio's cache folder bounded: uploads nobody ran and old outputs go.
@@ -147,12 +151,17 @@ async def _cache_cleaner(_server):
             files, size = await asyncio.to_thread(sweep_cache, limits.CACHE_MAX_AGE_S)
             if files:
                 log.info("Cache: removed %d old files (%.1f MB)", files, size / 1e6)
+            await asyncio.to_thread(release_memory)
 
     task = asyncio.create_task(sweep_forever())
     try:
         yield
     finally:
         task.cancel()
+        # Here, not after uvicorn.run(): uvicorn re-raises SIGTERM once it has shut down,
+        # which ends the process before any code after run() could clean up.
+        if _OWN_CACHE:
+            shutil.rmtree(_OWN_CACHE[0], ignore_errors=True)
 
 
 def create_server():
@@ -191,6 +200,7 @@ def main() -> None:
     if not os.environ.get("GRADIO_TEMP_DIR"):
         own_cache = tempfile.mkdtemp(prefix="audiostudy-gradio-")
         os.environ["GRADIO_TEMP_DIR"] = own_cache
+        _OWN_CACHE.append(own_cache)
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
     print(f"* Running on http://{host}:{port} (demos alone at /{', /'.join(DEMO_IDS)})")

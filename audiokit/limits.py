@@ -77,6 +77,10 @@ QUEUE_MAX_PER_EVENT = _env("QUEUE_MAX_PER_EVENT", 8, integer=True, minimum=1)
 QUEUE_MAX_SIZE = _env("QUEUE_MAX_SIZE", 32, integer=True, minimum=1)
 #: Runs of one event at the same time (each tab has its own, so a slow tab starves no other).
 CONCURRENCY_PER_EVENT = _env("CONCURRENCY_PER_EVENT", 1, integer=True, minimum=1)
+#: Browser/API sessions whose state (component values, learn-view results) is kept, newest
+#: first; Gradio's default keeps 10,000, and every API call opens a session of its own, so
+#: memory grew with the number of calls ever made.
+STATE_MAX_SESSIONS = _env("STATE_MAX_SESSIONS", 200, integer=True, minimum=1)
 #: Gradio's cache: every CACHE_CLEAN_EVERY_S, files older than CACHE_MAX_AGE_S are deleted
 #: (and all of it at shutdown).
 CACHE_CLEAN_EVERY_S = _env("CACHE_CLEAN_EVERY_S", 300, integer=True, minimum=1)

@@ -309,9 +309,24 @@ def sweep_cache(max_age_s: float, folder: Path | None = None) -> tuple[int, int]
             except OSError:
                 continue
         if dirpath != str(root):
+            # Only old empty folders: a run's fresh download folder is empty until it writes.
             with contextlib.suppress(OSError):
-                os.rmdir(dirpath)  # only when empty
+                if now - os.stat(dirpath).st_mtime > max_age_s:
+                    os.rmdir(dirpath)  # only when empty
     return files, size
+
+
+def release_memory() -> None:
+    """Hand freed heap back to the OS (glibc keeps it per thread arena otherwise, so the
+    RSS of a server that ran many threads stays at its peak long after the work is done)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(name).malloc_trim(0)
 
 
 def model_card(
@@ -590,6 +605,9 @@ class ServedBlocks(gr.Blocks):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("delete_cache", (limits.CACHE_CLEAN_EVERY_S, limits.CACHE_MAX_AGE_S))
         super().__init__(*args, **kwargs)
+        # Each session holds a copy of the whole app's config plus its gr.State values;
+        # the oldest sessions beyond this are dropped (see limits.STATE_MAX_SESSIONS).
+        self.state_session_capacity = limits.STATE_MAX_SESSIONS
 
     def queue(self, *args: Any, **kwargs: Any):
         kwargs.setdefault("max_size", limits.QUEUE_MAX_SIZE)

@@ -55,7 +55,7 @@ def test_community_cards_through_the_api(client):
 
 
 def test_community_bad_task_is_a_clear_sentence(client):
-    with pytest.raises(Exception, match="must be one of: all, asr"):
+    with pytest.raises(Exception, match="'Task' must be one of: all, asr, tts"):
         client.predict("", "karaoke", api_name="/community_cards")
 
 

@@ -41,7 +41,8 @@ def test_a_broken_demo_becomes_an_error_panel_and_the_rest_builds():
 
     panel = app._build(Demo("x", "Broken demo", broken))
     text = " ".join(str(getattr(b, "value", "")) for b in panel.blocks.values())
-    assert "Broken demo is unavailable" in text and "weights missing" in text
+    assert "Broken demo is unavailable" in text and "server log" in text
+    assert "weights missing" not in text and "RuntimeError" not in text  # no internals
 
 
 def test_app_builds_without_loading_models():
