@@ -65,10 +65,15 @@ EFFECTS_MAX_TAIL_S = _env("EFFECTS_MAX_TAIL_S", 10.0)
 EFFECTS_MAX_CHAIN_CHARS = _env("EFFECTS_MAX_CHAIN_CHARS", 100_000, integer=True, minimum=100)
 
 # --- The neural effect (bounded cost per request) -------------------------------------------
-NEURAL_MAX_WEIGHTS = _env("NEURAL_MAX_WEIGHTS", 200_000, integer=True, minimum=1000)
-NEURAL_MAX_RECEPTIVE_FIELD_S = _env("NEURAL_MAX_RECEPTIVE_FIELD_S", 2.0, minimum=0.01)
-#: Steering budget: steps x weights (a step's cost grows with the weight count).
-NEURAL_MAX_STEER_WORK = _env("NEURAL_MAX_STEER_WORK", 400 * 20_000, integer=True, minimum=1)
+# Each knob multiplies cost, so the product is bounded, not only each knob's range: the
+# receptive field is the past input every chunk and training crop carries; the weight count is
+# the work per sample; steering does steps x batch x (crop + receptive field) x weights
+# multiply-adds (about a minute on two quiet cores at the limit), inference frames x channels
+# x weights.
+NAFX_MAX_RECEPTIVE_FIELD = _env("NAFX_MAX_RECEPTIVE_FIELD", 1 << 15, integer=True, minimum=64)
+NAFX_MAX_WEIGHTS = _env("NAFX_MAX_WEIGHTS", 150_000, integer=True, minimum=1000)
+NAFX_MAX_STEER_COST = _env("NAFX_MAX_STEER_COST", 2e11, minimum=1e6)
+NAFX_MAX_RUN_COST = _env("NAFX_MAX_RUN_COST", 2e11, minimum=1e6)
 
 # --- Server ---------------------------------------------------------------------------------
 #: Waiting requests per event beyond which a new one is told to come back in a minute.

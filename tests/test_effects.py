@@ -368,3 +368,12 @@ def test_every_frequency_gets_a_number_box_not_a_linear_slider():
         demo._set_param.__wrapped__(chain, 5, index=0, name="cutoff_frequency_hz")
     with pytest.raises(AudioStudyError, match="must be a number, not None"):
         demo._set_param.__wrapped__(chain, None, index=0, name="cutoff_frequency_hz")
+
+
+def test_an_oversized_chain_text_is_refused_before_parsing():
+    from audiokit import limits
+
+    huge = "[" + " " * limits.EFFECTS_MAX_CHAIN_CHARS + "]"
+    with pytest.raises(AudioStudyError, match="characters long; the limit is"):
+        fx.parse_chain(huge)
+    assert fx.parse_chain("[" + " " * 100 + "]") == []

@@ -444,6 +444,12 @@ def parse_chain(chain: str | Sequence[Any] | None) -> list[Step]:
     """
     if chain is None or (isinstance(chain, str) and not chain.strip()):
         return []
+    if isinstance(chain, str) and len(chain) > limits.EFFECTS_MAX_CHAIN_CHARS:
+        raise AudioStudyError(
+            f"The chain is {len(chain):,} characters long; the limit is "
+            f"{limits.EFFECTS_MAX_CHAIN_CHARS:,}. A chain of {limits.EFFECTS_MAX_EFFECTS} "
+            "effects needs far less: remove what is not a chain."
+        )
     raw: Any = chain
     if isinstance(chain, str):
         try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from audiokit import limits
 from audiokit.errors import AudioStudyError
 
 ProgressFn = Callable[[float, str], None]
@@ -40,26 +40,11 @@ _CHUNK_FRAMES = 1 << 16
 _CACHE_SIZE = 8
 
 
-def _limit(name: str, default: float) -> float:
-    """A cost limit, overridable by an environment variable (a bigger machine may raise it)."""
-    raw = os.environ.get(name, "").strip()
-    try:
-        value = float(raw) if raw else default
-    except ValueError:
-        value = default
-    return value if value > 0 else default
-
-
-# Each knob multiplies cost, so the product is bounded, not only each knob's range:
-# - the receptive field sets how much past input every chunk and every training crop carries
-#   (depth 8 with growth 12 would need ~1e9 samples of context);
-# - the weight count sets the work per sample (channels count squared);
-# - steering does steps x batch x (crop + receptive field) x weights multiply-adds, about a
-#   minute on two quiet cores at the limit, and inference does frames x channels x weights.
-MAX_RECEPTIVE_FIELD = int(_limit("AUDIOSTUDY_NAFX_MAX_RECEPTIVE_FIELD", 1 << 15))
-MAX_WEIGHTS = int(_limit("AUDIOSTUDY_NAFX_MAX_WEIGHTS", 150_000))
-MAX_STEER_COST = _limit("AUDIOSTUDY_NAFX_MAX_STEER_COST", 2e11)
-MAX_RUN_COST = _limit("AUDIOSTUDY_NAFX_MAX_RUN_COST", 2e11)
+# The cost bounds live with every other limit (audiokit/limits.py, AUDIOSTUDY_NAFX_*).
+MAX_RECEPTIVE_FIELD = limits.NAFX_MAX_RECEPTIVE_FIELD
+MAX_WEIGHTS = limits.NAFX_MAX_WEIGHTS
+MAX_STEER_COST = limits.NAFX_MAX_STEER_COST
+MAX_RUN_COST = limits.NAFX_MAX_RUN_COST
 
 
 @dataclasses.dataclass(frozen=True)
