@@ -74,7 +74,7 @@ def _pins() -> dict[str, str]:
         if line:
             name, sep, version = line.partition("==")
             assert sep, f"requirements.txt must pin exact versions: {line!r}"
-            pins[name.lower()] = version
+            pins[name.split("[")[0].lower()] = version  # gradio[mcp] pins gradio
     return pins
 
 
