@@ -142,7 +142,7 @@ def test_a_file_that_is_not_audio_gets_our_sentence_and_no_internals(app_url, cl
         (("   ",), "The text is empty"),
         (("😀🎉",), "nothing to speak"),
         (("a" * 5001,), "at most 5,000"),
-        (("Hello.", "Robot voice"), "Robot voice is not in the list of choices"),
+        (("Hello.", "Robot voice"), "'Voice' must be one of: Piper en_US-joe-medium"),
         (
             ("Hello.", "MMS-TTS German (facebook/mms-tts-deu, Hub)"),
             r"The voice 'MMS-TTS German \(facebook/mms-tts-deu, Hub\)' is not downloaded",
