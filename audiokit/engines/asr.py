@@ -272,12 +272,11 @@ HUB_MODELS = tuple(m for m in MODELS if m not in EMBEDDED_IDS)
 
 # Real-time factors measured on this 2-core machine by benchmarks/bench_asr.py on the 30 s
 # clips at default options (tiny.en: the English half of multilingual.mp3; base: the German
-# half). The run shared the 2 cores with other jobs (load average ~15), so a quiet machine is
-# faster (an earlier quiet run gave tiny.en 0.04 on jfk); re-run the benchmark to update.
-MEASURED_RTF: dict[str, float] = {EMBEDDED_ID: 0.38, BASE_ID: 0.69}
+# half), in a quiet run (load average below 2); re-run the benchmark to update.
+MEASURED_RTF: dict[str, float] = {EMBEDDED_ID: 0.09, BASE_ID: 0.11}
 # Beam size per model, chosen from benchmarks/bench_asr.py: for base, greedy decoding read the
-# German clip better than beam 5 (WER 17.2 % vs 20.7 %) and jfk perfectly, in less time (RTF
-# 0.53 vs 0.78); the VAD lost words at beam 1 (22.4 %), and the temperature fallback changed
+# German clip better than beam 5 (WER 17-19 % vs 20.7 %) and jfk perfectly, in less time (RTF
+# 0.11 vs 0.16 quiet); the VAD lost words at beam 1 (22.4 %), and the temperature fallback changed
 # nothing on these clips (kept on: it stops the repetition loops greedy decoding can fall
 # into). tiny.en keeps beam 5.
 DEFAULT_BEAM = {EMBEDDED_ID: 5, BASE_ID: 1}
