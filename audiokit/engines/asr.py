@@ -33,6 +33,7 @@ import numpy as np
 from audiokit import limits
 from audiokit.audio import Audio, format_duration, is_silent, resample, validate
 from audiokit.errors import AudioStudyError, ModelUnavailableError
+from audiokit.files import write_texts
 from audiokit.models import check_allowed, cpu_threads, hub_snapshot, load_once
 
 SAMPLE_RATE = 16000
@@ -1266,19 +1267,13 @@ def to_vtt(transcript: Transcript) -> str:
 
 def write_downloads(transcript: Transcript, *, folder: Path, name: str) -> list[Path]:
     """``name``.txt, .srt, .vtt and .json in ``folder``, UTF-8 without a byte order mark."""
-    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "audio"
     contents = {
         ".txt": transcript.text + "\n",
         ".srt": to_srt(transcript),
         ".vtt": to_vtt(transcript),
         ".json": json.dumps(transcript.to_dict(), ensure_ascii=False, indent=2),
     }
-    paths = []
-    for suffix, text in contents.items():
-        path = folder / f"{stem}{suffix}"
-        path.write_text(text, encoding="utf-8", newline="\n")  # "utf-8", never "utf-8-sig"
-        paths.append(path)
-    return paths
+    return write_texts(contents, folder=folder, name=name)
 
 
 # ---------------------------------------------------------------------------- learn view

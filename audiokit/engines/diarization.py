@@ -36,6 +36,7 @@ import numpy as np
 from audiokit.audio import Audio, format_duration, rms_db, validate
 from audiokit.engines import speaker
 from audiokit.errors import AudioStudyError
+from audiokit.files import safe_stem
 
 SAMPLE_RATE = speaker.SAMPLE_RATE
 MAX_DURATION_S = float(os.environ.get("AUDIOSTUDY_DIARIZATION_MAX_S", 1800))
@@ -479,14 +480,10 @@ def _rttm_name(name: str) -> str:
     return "_".join(name.split()) or "speaker"
 
 
-def _stem(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "audio"
-
-
 def to_rttm(result: Diarization) -> str:
     """NIST RTTM: one ``SPEAKER <file> 1 <onset> <duration> <NA> <NA> <name> <NA> <NA>`` line
     per turn, with the display names."""
-    file_id = _stem(result.name)
+    file_id = safe_stem(result.name)
     return "".join(
         f"SPEAKER {file_id} 1 {s.start_s:.3f} {s.duration_s:.3f} <NA> <NA> "
         f"{_rttm_name(result.display(s.speaker))} <NA> <NA>\n"
@@ -514,7 +511,7 @@ def to_json(result: Diarization) -> str:
 
 def write_downloads(result: Diarization, *, folder: Path) -> list[Path]:
     """``<name>.rttm`` and ``<name>.diarization.json`` in ``folder``, UTF-8."""
-    stem = _stem(result.name)
+    stem = safe_stem(result.name)
     paths = []
     for suffix, text in ((".rttm", to_rttm(result)), (".diarization.json", to_json(result))):
         path = Path(folder) / f"{stem}{suffix}"
@@ -540,7 +537,7 @@ def speaker_audio(
             pieces += [audio.samples[:, int(s.start_s * rate) : int(s.end_s * rate)], gap]
     samples = np.concatenate(pieces[:-1], axis=1)
     return Audio(
-        np.ascontiguousarray(samples), rate, f"{audio.name}-{_stem(result.display(speaker_id))}"
+        np.ascontiguousarray(samples), rate, f"{audio.name}-{safe_stem(result.display(speaker_id))}"
     )
 
 

@@ -20,6 +20,7 @@ from audiokit.audio import Audio, format_duration
 from audiokit.engines import asr, diarization
 from audiokit.engines.diarization import Diarization
 from audiokit.errors import AudioStudyError
+from audiokit.files import write_texts
 
 
 @dataclasses.dataclass(frozen=True)
@@ -198,16 +199,10 @@ def to_dict(labelled: LabelledTranscript) -> dict[str, Any]:
 
 def write_downloads(labelled: LabelledTranscript, *, folder: Path, name: str) -> list[Path]:
     """``name``.txt (turns), .srt, .vtt and .json with speakers, UTF-8, in ``folder``."""
-    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "audio"
     contents = {
         ".txt": labelled.text + "\n",
         ".srt": to_srt(labelled),
         ".vtt": to_vtt(labelled),
         ".json": json.dumps(to_dict(labelled), ensure_ascii=False, indent=2),
     }
-    paths = []
-    for suffix, text in contents.items():
-        path = Path(folder) / f"{stem}{suffix}"
-        path.write_text(text, encoding="utf-8", newline="\n")
-        paths.append(path)
-    return paths
+    return write_texts(contents, folder=folder, name=name)
