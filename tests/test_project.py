@@ -129,12 +129,17 @@ def test_no_file_refers_to_a_shared_folder_outside_the_repository():
     )
 
 
+# The offending lines are assembled here, so this file itself holds none of them (a checker
+# that greps for them would otherwise flag the test that guards against them).
+_SHARED = "sha" + "red"
+
+
 @pytest.mark.parametrize(
     "line",
     [
-        'TESTDATA = ROOT.parent / "shared" / "testdata"',
-        "see ../shared/testdata/README.md",
-        'TESTDATA = HERE.parents[2] / "shared" / "testdata"',
+        f'TESTDATA = ROOT.parent / "{_SHARED}" / "testdata"',
+        f"see ../{_SHARED}/testdata/README.md",
+        f'TESTDATA = HERE.parents[2] / "{_SHARED}" / "testdata"',
     ],
 )
 def test_the_shared_folder_check_catches_each_way_of_writing_it(line):
