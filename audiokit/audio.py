@@ -395,16 +395,28 @@ def to_gradio(audio: Audio) -> tuple[int, np.ndarray]:
     return audio.sample_rate, to_int16(samples)
 
 
+MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
+
+
 def write_audio(audio: Audio, path: str | os.PathLike[str]) -> Path:
-    """Write wav (16-bit PCM), flac or ogg, chosen by the file's suffix."""
+    """Write wav (16-bit PCM), flac, ogg (Vorbis) or mp3, chosen by the file's suffix.
+
+    MP3 takes only the MPEG sample rates; other rates are resampled to the nearest one above
+    (or 48 kHz), since an MP3 download is for listening, not for measuring.
+    """
     import soundfile as sf
 
     p = Path(path)
-    subtype = {".wav": "PCM_16", ".flac": "PCM_16", ".ogg": "VORBIS"}.get(p.suffix.lower())
-    if subtype is None:
-        raise AudioStudyError(f"Cannot write '{p.suffix}' files; use .wav, .flac or .ogg.")
+    suffix = p.suffix.lower()
+    subtype = {".wav": "PCM_16", ".flac": "PCM_16", ".ogg": "VORBIS", ".mp3": "MPEG_LAYER_III"}
+    if suffix not in subtype:
+        raise AudioStudyError(f"Cannot write '{p.suffix}' files; use .wav, .flac, .ogg or .mp3.")
+    if suffix == ".mp3" and audio.sample_rate not in MP3_RATES:
+        rate = next((r for r in MP3_RATES if r >= audio.sample_rate), MP3_RATES[-1])
+        audio = Audio(resample(audio.samples, audio.sample_rate, rate), rate, audio.name)
     data = np.clip(audio.samples.T, -1.0, 1.0)
-    sf.write(str(p), data, audio.sample_rate, subtype=subtype)
+    fmt = "MP3" if suffix == ".mp3" else None
+    sf.write(str(p), data, audio.sample_rate, subtype=subtype[suffix], format=fmt)
     return p
 
 

@@ -7,6 +7,7 @@ not cached and there is no network, naming the embedded alternative instead of h
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import socket
@@ -24,6 +25,54 @@ HUB_HOST = "huggingface.co"
 _PROBE_TTL_S = 60.0
 _probe_lock = threading.Lock()
 _probe: dict[str, float | bool] = {"at": -1e9, "ok": False}
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelCard:
+    """What a study group wants to know about a model, the same shape in every task.
+
+    Attributes:
+        id: the allowlisted id ``run()`` takes (a Hub id, or a local name).
+        name: what the UI calls it.
+        architecture: the model family and shape.
+        params: parameter count in words ("39 M").
+        size: download or disk size in words ("75 MB").
+        training_data: what it learnt from.
+        paper: the paper or report, with year.
+        url: the model page.
+        figures: published figures in words ("WER 5.0 % test-clean").
+        offline: embedded in a PyPI package, so it runs with no network.
+        languages: the languages it handles, in words.
+    """
+
+    id: str
+    name: str
+    architecture: str
+    params: str = ""
+    size: str = ""
+    training_data: str = ""
+    paper: str = ""
+    url: str = ""
+    figures: str = ""
+    offline: bool = False
+    languages: str = ""
+
+    def markdown(self) -> str:
+        """A short Markdown card: name, architecture, size, data, paper, figures."""
+        size = " · ".join(x for x in (self.params and f"{self.params} parameters", self.size) if x)
+        where = "embedded, offline" if self.offline else "from the Hugging Face Hub"
+        head = f"**{self.name}** ({where}): {self.architecture}"
+        lines = [head + (f"; {size}." if size else ".")]
+        if self.training_data:
+            lines.append(f"Trained on: {self.training_data}.")
+        if self.languages:
+            lines.append(f"Languages: {self.languages}.")
+        if self.figures:
+            lines.append(f"Published: {self.figures}.")
+        if self.paper or self.url:
+            page = f"[model page]({self.url})" if self.url else ""
+            lines.append(" · ".join(x for x in (self.paper and f"Paper: {self.paper}", page) if x))
+        return "  \n".join(lines)
 
 
 def load_once(factory: Callable[..., T]) -> Callable[..., T]:

@@ -27,6 +27,8 @@ import gradio as gr
 from audiokit import cancel, limits
 from audiokit.audio import NO_AUDIO, check_decoded_size, check_duration, probe
 from audiokit.errors import AudioStudyError
+from audiokit.params import Param
+from audiokit.progress import Progress
 
 log = logging.getLogger("audiostudy")
 
@@ -641,3 +643,94 @@ class ServedBlocks(gr.Blocks):
                 "This request could not be read: check the inputs' types and values "
                 "against the API page."
             ) from None
+
+
+# --- One shape for every task: widgets from PARAMS, one progress bridge, learn-view holding --
+
+
+def control(param: Param, **overrides: Any) -> Any:
+    """The widget for one task parameter, its default, range, step and help read from ``param``.
+
+    ``overrides`` set anything else (``visible``, ``scale``, ``label``); the range and default
+    come from the task's ``PARAMS`` only, so the UI cannot disagree with ``run()``.
+    """
+    common: dict[str, Any] = {"label": param.title, "value": param.default}
+    if param.help:
+        common["info"] = param.help
+    kind = param.kind
+    if kind == "choice":
+        common["choices"] = list(param.choices)
+        return gr.Dropdown(**(common | overrides))
+    if kind == "bool":
+        return gr.Checkbox(**(common | overrides))
+    if kind == "text":
+        if param.max_chars:
+            common["max_length"] = param.max_chars
+        return gr.Textbox(**(common | overrides))
+    label = f"{param.title} ({param.unit.strip()})" if param.unit.strip() else param.title
+    common["label"] = label
+    if param.minimum is not None and param.maximum is not None:
+        step = param.step if param.step is not None else (1 if param.integer else None)
+        return gr.Slider(
+            **(
+                common
+                | {"minimum": param.minimum, "maximum": param.maximum, "step": step}
+                | overrides
+            )
+        )
+    number = {"precision": 0} if param.integer else {}
+    if param.minimum is not None:
+        number["minimum"] = param.minimum
+    if param.maximum is not None:
+        number["maximum"] = param.maximum
+    return gr.Number(**(common | number | overrides))
+
+
+def progress_bridge(progress: Any) -> Progress:
+    """Gradio's ``gr.Progress`` as the core's one progress type ``(fraction, message)``."""
+
+    def report(fraction: float, message: str) -> None:
+        progress(min(max(float(fraction), 0.0), 1.0), desc=message)
+
+    return report
+
+
+PRIVATE: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+"""The keywords of a UI-only step (learn views, clearing, chain editing): no API, no MCP tool."""
+
+_HELD_MAX = 256
+_held: OrderedDict[tuple[str, str], Any] = OrderedDict()
+_held_lock = threading.Lock()
+
+
+def _session(request: Any) -> str:
+    return str(getattr(request, "session_hash", None) or "")
+
+
+def hold(key: str, value: Any, request: Any = None) -> None:
+    """Keep a task's last ``Result`` on the server for this session's learn views.
+
+    The public event returns only the answer; a ``gr.State`` output would make the result
+    part of the API (and Gradio 6.31's MCP layer fails on State outputs). The newest
+    ``_HELD_MAX`` results are kept. ``request`` defaults to the request being served.
+    """
+    if request is None:
+        from gradio.context import LocalContext
+
+        request = LocalContext.request.get(None)
+    with _held_lock:
+        _held[(_session(request), key)] = value
+        _held.move_to_end((_session(request), key))
+        while len(_held) > _HELD_MAX:
+            _held.popitem(last=False)
+
+
+def held(key: str, request: Any) -> Any:
+    """The value this session last held under ``key``, or None."""
+    with _held_lock:
+        return _held.get((_session(request), key))
+
+
+def launch_alone(build: Callable[[], gr.Blocks]) -> None:
+    """``python -m demos.<id>``: one demo served alone, as the app serves it."""
+    build().queue(default_concurrency_limit=1).launch(**launch_kwargs())

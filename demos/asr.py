@@ -261,7 +261,8 @@ def transcribe(
         beam_size: 1 (greedy, fastest) to 10.
         reference: optional reference transcript; when given, the WER is computed.
         label_speakers: also find who spoke when (up to 30 minutes) and label the transcript,
-            subtitles and JSON with "Speaker 1", "Speaker 2", ...
+            subtitles and JSON with "Speaker 1", "Speaker 2", ... (times every word, so a
+            sentence is split where the voice changes)
 
     Returns:
         The transcript text; a summary; the segments (start, end, text, avg log-prob,
@@ -296,7 +297,8 @@ def transcribe(
         model_id=model_id,
         language=language,
         task=task,
-        word_timestamps=word_timestamps,
+        # Speaker labels split a sentence where the voice changes, which needs word times.
+        word_timestamps=word_timestamps or label_speakers,
         vad_filter=vad_filter,
         beam_size=int(beam_size),
         on_progress=on_progress,

@@ -566,6 +566,11 @@ class FasterWhisperRecognizer:
     def recognize(
         self, samples: np.ndarray, *, options: Options, on_progress: Progress
     ) -> tuple[list[Segment], str, float]:
+        import ctranslate2
+
+        # The temperature fallback samples; a fixed seed gives the same transcript for the
+        # same input on every click, so a study group can compare settings, not luck.
+        ctranslate2.set_random_seed(0)
         pieces, info = self.model.transcribe(
             samples,
             language=options.language if self.multilingual else "en",
