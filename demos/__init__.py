@@ -1,6 +1,7 @@
 """The registry: one line per demo, in tab order.
 
-Adding a demo = one module with ``build(*, api_prefix="") -> gr.Blocks`` + one line here.
+Adding a demo = one task package (``audiokit/tasks/<id>/``) + one module with
+``build() -> gr.Blocks`` + one line here.
 Modules are imported only when their tab is built, so one demo that fails to import or
 build cannot take the others down (app.py shows an error panel in its place).
 """
