@@ -39,6 +39,7 @@ EFFECTS_MAX_S = _env("EFFECTS_MAX_S", 120.0, minimum=1)
 SEPARATION_MAX_S = _env("SEPARATION_MAX_S", 300.0, minimum=1)
 SEPFORMER_MAX_S = _env("SEPFORMER_MAX_S", 60.0, minimum=1)
 SPEAKER_MAX_S = _env("SPEAKER_MAX_S", 60.0, minimum=1)
+DIARIZATION_MAX_S = _env("DIARIZATION_MAX_S", 1800.0, minimum=1)
 
 #: Highest sample rate decoded (192 kHz studio files pass; higher is refused before decoding).
 MAX_SAMPLE_RATE = _env("MAX_SAMPLE_RATE", 192_000, integer=True, minimum=8000)

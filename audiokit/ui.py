@@ -648,12 +648,19 @@ class ServedBlocks(gr.Blocks):
 # --- One shape for every task: widgets from PARAMS, one progress bridge, learn-view holding --
 
 
-def control(param: Param, **overrides: Any) -> Any:
+def control(param: Param, *, number: bool = False, **overrides: Any) -> Any:
     """The widget for one task parameter, its default, range, step and help read from ``param``.
 
     ``overrides`` set anything else (``visible``, ``scale``, ``label``); the range and default
-    come from the task's ``PARAMS`` only, so the UI cannot disagree with ``run()``.
+    come from the task's ``PARAMS`` only, so the UI cannot disagree with ``run()``. The widget
+    is also a shareable setting of its tab (see ``collect_controls``).
     """
+    return shareable(param, _widget(param, number=number, **overrides))
+
+
+def _widget(param: Param, *, number: bool = False, **overrides: Any) -> Any:
+    """The widget for ``param`` (see ``control``); ``number=True`` asks for a typed number
+    instead of a slider (a box that may be left empty, or whose own sentence matters)."""
     common: dict[str, Any] = {"label": param.title, "value": param.default}
     if param.help:
         common["info"] = param.help
@@ -669,7 +676,7 @@ def control(param: Param, **overrides: Any) -> Any:
         return gr.Textbox(**(common | overrides))
     label = f"{param.title} ({param.unit.strip()})" if param.unit.strip() else param.title
     common["label"] = label
-    if param.minimum is not None and param.maximum is not None:
+    if param.minimum is not None and param.maximum is not None and not number:
         step = param.step if param.step is not None else (1 if param.integer else None)
         return gr.Slider(
             **(
@@ -734,3 +741,135 @@ def held(key: str, request: Any) -> Any:
 def launch_alone(build: Callable[[], gr.Blocks]) -> None:
     """``python -m demos.<id>``: one demo served alone, as the app serves it."""
     build().queue(default_concurrency_limit=1).launch(**launch_kwargs())
+
+
+# --- Shareable settings: every widget made by control() can travel in a link or a file ----
+
+_controls: contextvars.ContextVar[list[tuple[Param, Any]] | None] = contextvars.ContextVar(
+    "audiostudy_controls", default=None
+)
+
+
+@contextlib.contextmanager
+def collect_controls():
+    """Collect the widgets ``control()`` makes while a demo builds: its shareable settings."""
+    found: list[tuple[Param, Any]] = []
+    token = _controls.set(found)
+    try:
+        yield found
+    finally:
+        _controls.reset(token)
+
+
+def shareable(param: Param, component: Any) -> Any:
+    """Register a widget not made by ``control()`` (a TTS text box) as a shareable setting."""
+    found = _controls.get()
+    if found is not None and all(p.name != param.name for p, _ in found):
+        found.append((param, component))
+    return component
+
+
+_LINK_JS = (
+    "(q) => q ? window.location.origin + window.location.pathname.replace(/\\/?$/, '/') + q : q"
+)
+
+
+def _settings_of(controls: list[tuple[Param, Any]], values: tuple) -> dict[str, Any]:
+    return {p.name: v for (p, _), v in zip(controls, values, strict=True)}
+
+
+def share_panel(tab: str, controls: list[tuple[Param, Any]]) -> None:
+    """A "Share these settings" accordion: a link that reopens the tab with them, and a small
+    JSON file to save and load (a session leader hands out an exercise)."""
+    from audiokit import share
+
+    if not controls:
+        return
+    params = {p.name: p for p, _ in controls}
+    widgets = [c for _, c in controls]
+    with gr.Accordion("Share these settings", open=False, elem_classes=["share-settings"]):
+        with gr.Row():
+            make_link = gr.Button("Make a link", size="sm", elem_classes=["share-link-button"])
+            save = gr.Button("Save as JSON", size="sm")
+            load = gr.UploadButton("Load JSON", file_types=[".json"], size="sm")
+        link = gr.Textbox(
+            label="Link to these settings",
+            buttons=["copy"],
+            interactive=False,
+            elem_classes=["share-link"],
+        )
+        saved = gr.File(label="Settings file", visible=False, interactive=False)
+        note = gr.Markdown("", visible=False, elem_classes=["share-note"])
+
+    def link_query(*values: Any) -> str:
+        return share.to_link(tab, params, _settings_of(controls, values)).lstrip("/")
+
+    def save_json(*values: Any) -> Any:
+        path = download_dir() / f"{tab}-settings.json"
+        path.write_text(share.to_json(tab, params, _settings_of(controls, values)))
+        return gr.File(value=str(path), visible=True)
+
+    def load_json(file: Any) -> list[Any]:
+        try:
+            values, notes = share.from_json(Path(file).read_bytes(), tab, params)
+        except AudioStudyError as exc:
+            return [gr.skip()] * len(widgets) + [
+                gr.Markdown(f"**Not loaded.** {exc}", visible=True)
+            ]
+        return settings_updates(controls, values, notes)
+
+    make_link.click(link_query, widgets, link, queue=False, **PRIVATE).then(
+        None, link, link, js=_LINK_JS, **PRIVATE
+    )
+    save.click(save_json, widgets, saved, queue=False, **PRIVATE)
+    load.upload(load_json, load, [*widgets, note], queue=False, **PRIVATE)
+
+
+def settings_updates(
+    controls: list[tuple[Param, Any]], values: dict[str, Any], notes: list[str]
+) -> list[Any]:
+    """Widget updates for ``values`` (others untouched) and the note on what was left out."""
+    updates = [values[p.name] if p.name in values else gr.skip() for p, _ in controls]
+    text = " ".join(notes)
+    return [
+        *updates,
+        gr.Markdown(
+            f"**Some of the link's settings were not used.** {text}" if text else "",
+            visible=bool(text),
+        ),
+    ]
+
+
+def settings_from_link(controls: list[tuple[Param, Any]], query: dict[str, str]) -> list[Any]:
+    """The updates a link's query parameters make to a tab's widgets (see ``settings_updates``)."""
+    from audiokit import share
+
+    params = {p.name: p for p, _ in controls}
+    values, notes = share.from_query(params, query)
+    return settings_updates(controls, values, notes)
+
+
+# --- The timing badge: the same place and format on every tab ------------------------------
+
+
+def device_name() -> str:
+    """Where the models run: the GPU's name when torch already uses one, else the CPU."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    with contextlib.suppress(Exception):
+        if torch is not None and torch.cuda.is_available():
+            return f"GPU ({torch.cuda.get_device_name(0)})"
+    return f"CPU ({os.cpu_count() or 1} cores)"
+
+
+def timing_badge(engine: str, seconds: float, audio_s: float | None = None) -> str:
+    """``engine · device · time · real-time factor``, one line of Markdown for every result.
+
+    The real-time factor is processing time over audio duration (below 1 is faster than
+    real time); it is left out where there is no audio duration to divide by.
+    """
+    parts = [f"⏱ **{html.escape(engine)}**", device_name(), f"{seconds:.2f} s"]
+    if audio_s and audio_s > 0:
+        parts.append(f"RTF {seconds / audio_s:.2f} ({audio_s:.1f} s of audio)")
+    return " · ".join(parts)
