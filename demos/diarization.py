@@ -273,6 +273,13 @@ def draw(request: gr.Request) -> tuple[Any, Any, str]:
     return gr.Dropdown(choices=choices, value=first), figure, learn_markdown(result)
 
 
+@ui.user_errors
+def redraw(request: gr.Request) -> Any:
+    """The learn figure again after a rename, so its legend carries the new name."""
+    result: Diarization | None = ui.held(HELD, request)
+    return learn_figure(result) if result is not None and result.segments else gr.skip()
+
+
 def _held(request: gr.Request, then: str) -> Diarization:
     result = ui.held(HELD, request)
     if result is None:
@@ -366,7 +373,9 @@ def panel(*, api_prefix: str = "") -> None:
         api_name="diarize",
         validator=_check_count,
     ).success(draw, None, [who, learn_plot, learn_text], **ui.PRIVATE)
-    rename.click(rename_speaker, [who, new_name], answer, **ui.PRIVATE)
+    rename.click(rename_speaker, [who, new_name], answer, **ui.PRIVATE).success(
+        redraw, None, learn_plot, **ui.PRIVATE
+    )
     play.click(play_speaker, [audio, who], player, **ui.PRIVATE)
 
 

@@ -240,6 +240,8 @@ def test_learn_view_draws_prints_affinity_and_merges_from_the_held_result(three_
     segments, *_ = panel.rename_speaker(None, "Anna", request)
     assert segments[0]["speaker"] == "Anna"
     assert ui.held(panel.HELD, request).display("Speaker 1") == "Anna"
+    legend = [t.get_text() for t in panel.redraw(request).axes[0].get_legend().get_texts()]
+    assert legend[0] == "Anna"
     # A session that ran nothing has nothing to draw, and is told what to do first.
     other = SimpleNamespace(session_hash="ran-nothing")
     assert panel.draw(other)[2] == ""
