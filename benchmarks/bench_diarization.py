@@ -1,4 +1,4 @@
-"""Accuracy, speed and memory of "Who spoke when" (audiokit.engines.diarization).
+"""Accuracy, speed and memory of "Who spoke when" (audiokit.tasks.diarization).
 
 Run: .venv/bin/python benchmarks/bench_diarization.py [--seeds N]. Prints Markdown tables and
 writes them to benchmarks/output/diarization.md.
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from report import peak_rss_mb, publish  # noqa: E402
 
 from audiokit.audio import Audio  # noqa: E402
-from audiokit.engines import diarization  # noqa: E402
+from audiokit.tasks import diarization  # noqa: E402
 from tests.conversations import conversation  # noqa: E402
 
 SETS = {
@@ -57,7 +57,7 @@ def accuracy(seeds: int) -> tuple[str, list[float], float]:
             for seed in range(seeds):
                 c = conversation(voices, turns=max(6, 3 * n), seed=seed)
                 start, cpu = time.perf_counter(), time.process_time()
-                result = diarization.diarize(c.audio)
+                result = diarization.run(c.audio)
                 elapsed = time.perf_counter() - start
                 group_cpu.append((time.process_time() - cpu) / c.audio.duration_s)
                 score = diarization.der(c.turns, result)
@@ -85,7 +85,7 @@ def long_run(minutes: float) -> str:
     c = conversation(("jfk", "lj", "german", "piper"), turns=turns, seed=7, max_turn_s=8)
     audio = Audio(c.audio.samples, c.audio.sample_rate, "long")
     start, cpu = time.perf_counter(), time.process_time()
-    result = diarization.diarize(audio)
+    result = diarization.run(audio)
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu
     score = diarization.der(c.turns, result)
@@ -104,7 +104,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message=".*uem.*")
     # Warm: the encoder and the Piper voice load once, outside the timings.
-    diarization.diarize(conversation(("jfk", "piper"), turns=2).audio)
+    diarization.run(conversation(("jfk", "piper"), turns=2).audio)
     table, rtfs, cpus, audio_s = accuracy(args.seeds)
     long = long_run(args.long_minutes)
     cores = len(os.sched_getaffinity(0))

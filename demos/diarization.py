@@ -1,10 +1,10 @@
 """The "Who spoke when" panel (a sub-tab of Speaker verification): diarization of a recording.
 
-The pipeline lives in :mod:`audiokit.engines.diarization`; this module holds the handlers,
+The pipeline lives in :mod:`audiokit.tasks.diarization`; this module holds the handlers,
 the views (timeline, table, talk time, learn figure) and :func:`panel`, which lays the panel
-out inside the caller's Blocks. The public event ``/diarize`` answers with the segments;
-the speaker list, playback, renaming and the learn view are private follow-up steps that
-work on the result held in state.
+out inside the caller's Blocks. The public event ``/diarize`` answers with the segments only;
+the result is held on the server for the session (``ui.hold``), and the speaker list, the
+learn view, playback and renaming are private steps that work on that held result.
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ import numpy as np
 
 from audiokit import plots, ui
 from audiokit.audio import format_duration, load_audio, to_gradio
-from audiokit.engines import diarization as engine
-from audiokit.engines.diarization import MAX_DURATION_S, MAX_SPEAKERS, Diarization
 from audiokit.engines.speaker import pca_2d
 from audiokit.errors import AudioStudyError
+from audiokit.tasks import diarization
+from audiokit.tasks.diarization import LIMITS, PARAMS, Diarization
+from audiokit.tasks.diarization.clustering import DISTANCE_THRESHOLD
 
+# The key under which a session's last result is held for the private steps.
+HELD = "diarization"
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "diarization" / "conversation.flac"
 COLUMNS = ["start (s)", "end (s)", "speaker", "duration (s)"]
 COLOURS = (
@@ -40,7 +43,7 @@ COLOURS = (
 INTRO = (
     "### Who spoke when\n"
     "Upload or record a conversation (up to "
-    f"{format_duration(MAX_DURATION_S)}). Speech is found by the voice activity detector, "
+    f"{format_duration(LIMITS.max_duration_s)}). Speech is found by the voice activity detector, "
     "cut into 1.6 s windows, each turned into a GE2E voice print, and windows that sound "
     "alike are grouped into speakers. Give the number of speakers if you know it; 0 lets "
     "the clustering estimate it."
@@ -198,11 +201,9 @@ def learn_figure(result: Diarization):
         ax.bar(
             x,
             shown,
-            color=["#dc2626" if d > engine.DISTANCE_THRESHOLD else "#64748b" for d in shown],
+            color=["#dc2626" if d > DISTANCE_THRESHOLD else "#64748b" for d in shown],
         )
-        ax.axhline(
-            engine.DISTANCE_THRESHOLD, color="#111827", ls="--", lw=1, label="stopping distance"
-        )
+        ax.axhline(DISTANCE_THRESHOLD, color="#111827", ls="--", lw=1, label="stopping distance")
         ax.legend(fontsize=7, loc="upper left")
     ax.set(xlabel="merge number (last merges)", ylabel="cosine distance")
     ax.set_title(
@@ -213,8 +214,11 @@ def learn_figure(result: Diarization):
 
 
 # ------------------------------------------------------------------------------- handlers
-def _outputs(result: Diarization) -> tuple[list[dict], str, str, list[list[Any]], list[str]]:
-    files = engine.write_downloads(result, folder=ui.download_dir())
+Answer = tuple[list[dict[str, Any]], str, str, list[list[Any]], list[str]]
+
+
+def _answer(result: Diarization) -> Answer:
+    files = diarization.write_downloads(result, folder=ui.download_dir())
     return (
         result.to_json_segments(),
         summary_markdown(result),
@@ -226,23 +230,29 @@ def _outputs(result: Diarization) -> tuple[list[dict], str, str, list[list[Any]]
 
 @ui.user_errors
 def diarize(
-    audio: str | None, num_speakers: float = 0
-) -> tuple[list[dict], str, str, list[list[Any]], list[str], Diarization]:
+    audio: str | None,
+    num_speakers: float | None = 0,
+    request: gr.Request | None = None,
+    progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects progress via this default
+) -> Answer:
     """Who spoke when: split a recording into speaker turns.
 
     Args:
-        audio: the recording (wav, flac, mp3, ogg/opus, m4a/aac), up to 30 minutes.
-        num_speakers: how many people speak, 1 to 10; 0 estimates it.
+        audio: the recording (wav, flac, mp3, ogg/opus, m4a/aac), 1 s to 30 minutes.
+        num_speakers: how many people speak, a whole number from 1 to 10; 0 (or none)
+            estimates it.
 
     Returns:
         The segments as a list of {start, end, speaker} (seconds, "Speaker 1" numbered by
         first appearance); a summary with each speaker's talk time (Markdown); the timeline
-        (HTML); the segments table; the RTTM and JSON downloads.
+        (HTML); the segments table (start s, end s, speaker, duration s); the RTTM and JSON
+        downloads.
     """
-    requested = engine.check_num_speakers(num_speakers)
-    clip = load_audio(audio, max_duration_s=MAX_DURATION_S, name=_stem(audio))
-    result = engine.diarize(clip, num_speakers=requested)
-    return (*_outputs(result), result)
+    requested = diarization.check_num_speakers(num_speakers)
+    clip = load_audio(audio, max_duration_s=LIMITS.max_duration_s, name=_stem(audio))
+    result = diarization.run(clip, num_speakers=requested, progress=ui.progress_bridge(progress))
+    ui.hold(HELD, result, request)
+    return _answer(result)
 
 
 def _stem(value: Any) -> str:
@@ -252,8 +262,9 @@ def _stem(value: Any) -> str:
 
 
 @ui.user_errors
-def after_diarize(result: Diarization | None) -> tuple[Any, Any, str]:
-    """The speaker list and the learn view, drawn after the answer is shown."""
+def draw(request: gr.Request) -> tuple[Any, Any, str]:
+    """The speaker list and the learn view, drawn from the held result after the answer."""
+    result: Diarization | None = ui.held(HELD, request)
     if result is None:
         return gr.skip(), gr.skip(), ""
     choices = speaker_choices(result)
@@ -263,28 +274,41 @@ def after_diarize(result: Diarization | None) -> tuple[Any, Any, str]:
 
 
 @ui.user_errors
-def rename_speaker(result: Diarization | None, speaker_id: str | None, name: str):
-    """Give a speaker a name; the table, timeline, summary and downloads carry it."""
+def redraw(request: gr.Request) -> Any:
+    """The learn figure again after a rename, so its legend carries the new name."""
+    result: Diarization | None = ui.held(HELD, request)
+    return learn_figure(result) if result is not None and result.segments else gr.skip()
+
+
+def _held(request: gr.Request, then: str) -> Diarization:
+    result = ui.held(HELD, request)
     if result is None:
-        raise AudioStudyError("Run “Who spoke when?” first; then name the speakers it found.")
-    result = engine.rename(result, _chosen(result, speaker_id), name)
-    return (result, *_outputs(result))
+        raise AudioStudyError(f"Run “Who spoke when?” first; then {then}.")
+    return result
 
 
 @ui.user_errors
-def play_speaker(audio: str | None, result: Diarization | None, speaker_id: str | None):
+def rename_speaker(speaker_id: str | None, name: str, request: gr.Request) -> Answer:
+    """Give a speaker a name; the table, timeline, summary and downloads carry it."""
+    result = _held(request, "name the speakers it found")
+    result = diarization.rename(result, _chosen(result, speaker_id), name)
+    ui.hold(HELD, result, request)
+    return _answer(result)
+
+
+@ui.user_errors
+def play_speaker(audio: str | None, speaker_id: str | None, request: gr.Request):
     """One speaker's turns back to back (int16, clipped here)."""
-    if result is None:
-        raise AudioStudyError("Run “Who spoke when?” first; then play a speaker's turns.")
-    clip = load_audio(audio, max_duration_s=MAX_DURATION_S)
-    return to_gradio(engine.speaker_audio(clip, result, _chosen(result, speaker_id)))
+    result = _held(request, "play a speaker's turns")
+    clip = load_audio(audio, max_duration_s=LIMITS.max_duration_s)
+    return to_gradio(diarization.speaker_audio(clip, result, _chosen(result, speaker_id)))
 
 
 def _check_count(audio: Any, num_speakers: Any) -> list[dict]:
     """Pre-queue checks: the file's length, and the count (API callers skip the widget)."""
-    results = ui.audio_validator(max_duration_s=MAX_DURATION_S)(audio)
+    results = ui.audio_validator(max_duration_s=LIMITS.max_duration_s)(audio)
     try:
-        engine.check_num_speakers(num_speakers)
+        diarization.check_num_speakers(num_speakers)
         problem = ""
     except AudioStudyError as exc:
         problem = str(exc)
@@ -292,8 +316,24 @@ def _check_count(audio: Any, num_speakers: Any) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------ UI
+def _count_box() -> gr.Number:
+    # Not ui.control (a slider for a bounded Param): API callers send None for "not given",
+    # which a slider refuses, and the serving guard would answer a bad count with a slider's
+    # sentence before the validator gives the task's ("... or 0 to estimate it").
+    param = PARAMS["num_speakers"]
+    return gr.Number(
+        param.default,
+        label=f"{param.title} (0 = estimate, up to {param.maximum:g})",
+        info=param.help,
+        step=param.step,
+    )
+
+
 def panel(*, api_prefix: str = "") -> None:
-    """Lay the panel out inside the current Blocks (a sub-tab of Speaker verification)."""
+    """Lay the panel out inside the current Blocks (a sub-tab of Speaker verification).
+
+    ``api_prefix`` is ignored: demos/speaker.py passes it until the lead's merge removes it.
+    """
     gr.Markdown(INTRO)
     with gr.Row():
         audio = gr.Audio(
@@ -304,11 +344,7 @@ def panel(*, api_prefix: str = "") -> None:
             scale=3,
         )
         with gr.Column(scale=1):
-            count = gr.Number(
-                0,
-                label=f"Number of speakers (0 = estimate, up to {MAX_SPEAKERS})",
-                step=1,
-            )
+            count = _count_box()
             run = gr.Button("Who spoke when?", variant="primary")
     status = ui.status_box()
     summary = gr.Markdown()
@@ -327,34 +363,28 @@ def panel(*, api_prefix: str = "") -> None:
     with gr.Accordion("Learn: how the voices were told apart", open=False):
         learn_plot = gr.Plot(show_label=False)
         learn_text = gr.Markdown()
-    state = gr.State()
+    answer = [segments, summary, timeline, table, files]
     ui.run_event(
         run.click,
         diarize,
         [audio, count],
-        [segments, summary, timeline, table, files, state],
+        answer,
         status=status,
-        api_name=f"{api_prefix}diarize",
+        api_name="diarize",
         validator=_check_count,
-    ).success(
-        after_diarize,
-        state,
-        [who, learn_plot, learn_text],
-        api_name=f"{api_prefix}diarize_learn",
-        api_visibility="private",
-        show_progress="minimal",
+    ).success(draw, None, [who, learn_plot, learn_text], **ui.PRIVATE)
+    rename.click(rename_speaker, [who, new_name], answer, **ui.PRIVATE).success(
+        redraw, None, learn_plot, **ui.PRIVATE
     )
-    rename.click(
-        rename_speaker,
-        [state, who, new_name],
-        [state, segments, summary, timeline, table, files],
-        api_name=f"{api_prefix}diarize_rename",
-        api_visibility="private",
-    )
-    play.click(
-        play_speaker,
-        [audio, state, who],
-        player,
-        api_name=f"{api_prefix}diarize_play",
-        api_visibility="private",
-    )
+    play.click(play_speaker, [audio, who], player, **ui.PRIVATE)
+
+
+def build() -> gr.Blocks:
+    """The panel alone, as its own app."""
+    with gr.Blocks() as demo:
+        panel()
+    return demo
+
+
+if __name__ == "__main__":
+    ui.launch_alone(build)

@@ -15,11 +15,11 @@ import functools
 import numpy as np
 
 from audiokit.audio import Audio, load_audio
-from audiokit.engines import diarization
+from audiokit.tasks.diarization import SAMPLE_RATE
 from tests.conftest import JFK, LJ, MULTILINGUAL
 from tests.signals import PIPER_SENTENCES
 
-SR = diarization.SAMPLE_RATE
+SR = SAMPLE_RATE
 VOICES = ("jfk", "lj", "german", "piper")
 # Level of each voice in a conversation, relative to its recording: real talks mix near and
 # far talkers, and diarization must not split or join voices by loudness.

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -17,9 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audiokit.audio import Audio, load_audio
-from audiokit.engines import asr, diarization, speaker_labels
-from audiokit.engines.diarization import Diarization, Segment
+from audiokit.engines import asr
 from audiokit.errors import AudioStudyError
+from audiokit.tasks import diarization
+from audiokit.tasks.diarization import Diarization, Segment, labels, segmentation
 from demos import diarization as panel
 from tests.conftest import JFK, LJ, ROOT
 from tests.conversations import SR, conversation, voice
@@ -52,7 +54,7 @@ def _reference(path) -> list[tuple[float, float, str]]:
 )
 def test_real_voices_are_told_apart_within_the_der_bound(voices, seed):
     c = conversation(voices, turns=3 * len(voices), seed=seed)
-    result = diarization.diarize(c.audio)
+    result = diarization.run(c.audio)
     score = diarization.der(c.turns, result)
     assert score["der"] <= DER_BOUND, score
     assert result.num_speakers == len(voices)
@@ -60,13 +62,13 @@ def test_real_voices_are_told_apart_within_the_der_bound(voices, seed):
 
 def test_four_voices_with_piper():
     c = conversation(("jfk", "lj", "german", "piper"), turns=12, seed=0)
-    result = diarization.diarize(c.audio)
+    result = diarization.run(c.audio)
     assert diarization.der(c.turns, result)["der"] <= DER_BOUND
     assert result.num_speakers == 4
 
 
 def test_the_bundled_example_matches_its_reference_rttm():
-    result = diarization.diarize(load_audio(EXAMPLE))
+    result = diarization.run(load_audio(EXAMPLE))
     assert diarization.der(_reference(EXAMPLE_RTTM), result)["der"] <= DER_BOUND
     assert result.num_speakers == 3
     # Speaker 1 is the first to speak, and turns never overlap or run backwards.
@@ -88,14 +90,14 @@ def test_der_of_a_perfect_and_of_a_swapped_hypothesis():
 @pytest.mark.parametrize("name", ["jfk", "lj", "german", "piper"])
 def test_one_voice_alone_is_one_speaker(name):
     x = voice(name)
-    result = diarization.diarize(Audio(x[None, :], SR, name))
+    result = diarization.run(Audio(x[None, :], SR, name))
     assert result.num_speakers == 1
     assert "One voice" in result.how or "1 speaker," in result.how
 
 
 @pytest.mark.parametrize("rate", [8000, 44100])
 def test_silence_gives_no_segments_and_a_note(rate):
-    result = diarization.diarize(Audio(np.zeros((2, 5 * rate), np.float32), rate, "quiet"))
+    result = diarization.run(Audio(np.zeros((2, 5 * rate), np.float32), rate, "quiet"))
     assert result.segments == ()
     assert "No speech was found in 'quiet'" in result.note
     assert json.loads(diarization.to_json(result))["segments"] == []
@@ -104,7 +106,7 @@ def test_silence_gives_no_segments_and_a_note(rate):
 
 def test_low_noise_without_speech_gives_no_segments():
     noise = np.random.default_rng(0).normal(0, 1e-4, 4 * SR).astype(np.float32)
-    result = diarization.diarize(Audio(noise[None, :], SR, "hiss"))
+    result = diarization.run(Audio(noise[None, :], SR, "hiss"))
     assert result.segments == () and "No speech" in result.note
 
 
@@ -115,7 +117,7 @@ def three_voices() -> object:
 
 @pytest.mark.parametrize("count", [1, 2, 3, 4])
 def test_the_given_speaker_count_is_respected(three_voices, count):
-    result = diarization.diarize(three_voices.audio, num_speakers=count)
+    result = diarization.run(three_voices.audio, num_speakers=count)
     assert result.requested == count
     assert result.num_speakers == count
     assert f"You asked for **{count}**" in result.how
@@ -126,7 +128,7 @@ def test_the_given_speaker_count_is_respected(three_voices, count):
 def test_stereo_and_any_rate_give_the_same_turns(three_voices):
     x = three_voices.audio.samples
     stereo = Audio(np.vstack([x, x]), SR, "stereo").resampled(44100)
-    result = diarization.diarize(stereo)
+    result = diarization.run(stereo)
     assert result.num_speakers == 3
     assert diarization.der(three_voices.turns, result)["der"] <= DER_BOUND
 
@@ -143,19 +145,19 @@ def test_a_bad_speaker_count_is_a_sentence(value, message):
 
 def test_too_short_too_long_and_nan_are_sentences():
     with pytest.raises(AudioStudyError, match="needs at least 1 s"):
-        diarization.diarize(Audio(np.ones((1, SR // 2), np.float32) * 0.1, SR))
+        diarization.run(Audio(np.ones((1, SR // 2), np.float32) * 0.1, SR))
     with pytest.raises(AudioStudyError, match="takes at most 30:00"):
-        diarization.diarize(Audio(np.zeros((1, 1801 * 100), np.float32), 100))
+        diarization.run(Audio(np.zeros((1, 1801 * 100), np.float32), 100))
     bad = np.zeros((1, 2 * SR), np.float32)
     bad[0, 5] = np.nan
     with pytest.raises(AudioStudyError, match="NaN"):
-        diarization.diarize(Audio(bad, SR))
+        diarization.run(Audio(bad, SR))
 
 
 def test_more_speakers_than_windows_is_a_sentence():
     x = voice("lj")[: int(1.5 * SR)]
     with pytest.raises(AudioStudyError, match="too few to split into 9 speakers"):
-        diarization.diarize(Audio(x[None, :], SR, "short"), num_speakers=9)
+        diarization.run(Audio(x[None, :], SR, "short"), num_speakers=9)
 
 
 # ------------------------------------------------------------------ writers, rename, play
@@ -220,17 +222,87 @@ def test_views_have_a_lane_and_a_row_per_turn():
     assert "**2 speakers** (estimated)" in summary and "| 2.6 s | 57% | 1 |" in summary
 
 
-def test_learn_view_draws_prints_affinity_and_merges(three_voices):
-    result = diarization.diarize(three_voices.audio)
-    fig = panel.learn_figure(result)
+def test_learn_view_draws_prints_affinity_and_merges_from_the_held_result(three_voices):
+    import gradio as gr
+
+    from audiokit import ui
+
+    result = diarization.run(three_voices.audio)
+    request = SimpleNamespace(session_hash="learn-view")
+    ui.hold(panel.HELD, result, request)
+    # The private follow-up of /diarize: the speaker list and the figure, from the held result.
+    who, fig, text = panel.draw(request)
+    assert [c[0] for c in who.choices] == result.speakers
     assert len(fig.axes) >= 3
     assert result.affinity.shape == (result.embeddings.shape[0],) * 2
-    assert "Merging stopped at distance 0.40" in panel.learn_markdown(result)
+    assert "Merging stopped at distance 0.40" in text
+    # Renaming works on the held result and keeps the renamed one for the next step.
+    segments, *_ = panel.rename_speaker(None, "Anna", request)
+    assert segments[0]["speaker"] == "Anna"
+    assert ui.held(panel.HELD, request).display("Speaker 1") == "Anna"
+    legend = [t.get_text() for t in panel.redraw(request).axes[0].get_legend().get_texts()]
+    assert legend[0] == "Anna"
+    # A session that ran nothing has nothing to draw, and is told what to do first.
+    other = SimpleNamespace(session_hash="ran-nothing")
+    assert panel.draw(other)[2] == ""
+    with pytest.raises(gr.Error, match="Run “Who spoke when\\?” first"):
+        panel.rename_speaker("Speaker 1", "Bo", other)
 
 
-def test_importing_the_engine_loads_no_model():
+def test_the_answer_holds_the_result_instead_of_returning_it(silent_wav):
+    from audiokit import ui
+
+    request = SimpleNamespace(session_hash="answer")
+    answer = panel.diarize(str(silent_wav), 0, request=request)
+    assert len(answer) == 5
+    assert not any(isinstance(value, Diarization) for value in answer)
+    assert "No speech was found in 'silence'" in ui.held(panel.HELD, request).note
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [(11, "out of range"), (2.5, "out of range"), ("2", "whole number"), (True, "whole number")],
+)
+def test_run_refuses_a_bad_count_with_a_sentence(value, message):
+    audio = Audio(np.full((1, 2 * SR), 0.1, np.float32), SR, "tone")
+    with pytest.raises(AudioStudyError, match=f"number of speakers .*{message}"):
+        diarization.run(audio, num_speakers=value)
+
+
+def test_the_count_is_declared_once_and_the_widget_reads_it():
+    param = diarization.PARAMS["num_speakers"]
+    assert (param.default, param.minimum, param.maximum) == (0, 0, 10)
+    assert param.maximum == diarization.LIMITS.max_speakers and param.integer
+    box = panel._count_box()
+    assert box.value == param.default and box.info == param.help
+    assert "up to 10" in box.label
+
+
+def test_run_reports_its_progress_in_order_up_to_done():
+    seen = []
+    x = voice("jfk")
+    diarization.run(Audio(x[None, :], SR, "jfk"), progress=lambda f, m: seen.append((f, m)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert all(isinstance(m, str) and m for _, m in seen)
+
+
+def test_the_catalog_is_the_embedded_encoder_which_warm_up_loads_once():
+    import time
+
+    from audiokit.models import ModelCard
+
+    card = diarization.CATALOG[diarization.DEFAULT_MODEL]
+    assert isinstance(card, ModelCard) and card.offline and "GE2E" in card.markdown()
+    diarization.warm_up()
+    start = time.perf_counter()
+    diarization.warm_up()
+    assert time.perf_counter() - start < 0.5
+
+
+def test_importing_the_task_loads_no_model():
     code = (
-        "import sys, audiokit.engines.diarization, audiokit.engines.speaker_labels;"
+        "import sys, audiokit.tasks.diarization;"
         "print(sorted(m for m in ('torch', 'resemblyzer', 'sklearn', 'pyannote.metrics')"
         " if m in sys.modules))"
     )
@@ -248,13 +320,13 @@ def test_words_are_split_between_speakers_and_written_with_voice_tags():
     seg = asr.Segment(0.6, 4.4, "w0 w1 w2 w3 w4 w5", words=words)
     transcript = asr.Transcript(seg.text, (seg,), "en", 1.0, 7.0, "test")
     named = diarization.rename(_result(), "Speaker 2", "Anna")
-    labelled = speaker_labels.attribute(transcript, named)
+    labelled = labels.attribute(transcript, named)
     assert labelled.turns == [("Speaker 1", "w0 w1 w2"), ("Anna", "w3 w4 w5")]
     assert labelled.text == "Speaker 1: w0 w1 w2\n\nAnna: w3 w4 w5"
-    vtt = speaker_labels.to_vtt(labelled)
+    vtt = labels.to_vtt(labelled)
     assert "<v Speaker 1>w0 w1 w2" in vtt and "<v Anna>w3 w4 w5" in vtt
-    assert "Anna: w3 w4 w5" in speaker_labels.to_srt(labelled)
-    data = speaker_labels.to_dict(labelled)
+    assert "Anna: w3 w4 w5" in labels.to_srt(labelled)
+    data = labels.to_dict(labelled)
     assert [s["speaker"] for s in data["segments"]] == ["Speaker 1", "Anna"]
     assert {w["speaker"] for w in data["segments"][1]["words"]} == {"Anna"}
 
@@ -262,7 +334,7 @@ def test_words_are_split_between_speakers_and_written_with_voice_tags():
 def test_segments_without_words_take_the_speaker_they_overlap_most():
     segs = (asr.Segment(0.4, 2.2, "hello"), asr.Segment(2.3, 5.2, "there"))
     transcript = asr.Transcript("hello there", segs, "en", 1.0, 7.0, "test")
-    labelled = speaker_labels.attribute(transcript, _result())
+    labelled = labels.attribute(transcript, _result())
     assert [p.speaker for p in labelled.pieces] == ["Speaker 1", "Speaker 2"]
 
 
@@ -275,7 +347,7 @@ def test_each_transcript_turn_gets_its_speaker(dialogue):
     # Word times, as the app asks for with speaker labels: without them Whisper may put one
     # segment across a change of voice, and a segment cannot be split.
     transcript = asr.transcribe(dialogue.audio, word_timestamps=True)
-    labelled = speaker_labels.label_speakers(dialogue.audio, transcript)
+    labelled = labels.label_speakers(dialogue.audio, transcript)
     # Which label stands for which true voice: the one on most of that voice's pieces.
     truth = []
     for p in labelled.pieces:
@@ -285,8 +357,8 @@ def test_each_transcript_turn_gets_its_speaker(dialogue):
     pairs = list(zip(labelled.pieces, truth, strict=True))
     mapping = {}
     for v in set(truth):
-        labels = [p.speaker for p, t in pairs if t == v]
-        mapping[v] = max(set(labels), key=labels.count)
+        given = [p.speaker for p, t in pairs if t == v]
+        mapping[v] = max(set(given), key=given.count)
     assert len(set(mapping.values())) == 2
     assert all(mapping[t] == p.speaker for p, t in pairs)
     assert len(labelled.turns) == len(dialogue.turns)
@@ -307,7 +379,7 @@ def test_asr_tab_times_words_for_speaker_labels_even_when_word_times_are_off(dia
 def test_speaker_labels_refuse_recordings_over_the_limit():
     long = Audio(np.zeros((1, 1801 * 100), np.float32), 100, "long")
     with pytest.raises(AudioStudyError, match="Speaker labels work on recordings up to 30:00"):
-        speaker_labels.check_length(long)
+        labels.check_length(long)
 
 
 # ------------------------------------------------------------------ the app, as users meet it
@@ -480,7 +552,7 @@ def test_lj_and_jfk_recordings_are_two_speakers_when_joined():
     jfk, lj = load_audio(JFK).for_model(SR), load_audio(LJ).for_model(SR)
     gap = np.zeros(SR // 2, np.float32)
     joined = Audio(np.concatenate([jfk, gap, lj])[None, :], SR, "joined")
-    result = diarization.diarize(joined)
+    result = diarization.run(joined)
     assert result.num_speakers == 2
     cut = (jfk.size + gap.size / 2) / SR
     assert all((s.end_s <= cut + 0.3) or (s.start_s >= cut - 0.3) for s in result.segments)
@@ -502,11 +574,11 @@ def test_resegmentation_keeps_speech_and_silence_and_orders_turns(frames):
     frames = np.asarray(frames)
     # Runs of at least 3 frames, as the VAD's smoothing gives them.
     frames = np.repeat(frames, 3)
-    out = diarization._absorb_short_turns(frames)
+    out = segmentation.absorb_short_turns(frames)
     assert np.array_equal(out < 0, frames < 0)
-    segments = diarization._segments(out)
+    segments = segmentation.to_segments(out)
     assert all(s.end_s > s.start_s for s in segments)
     assert all(a.end_s <= b.start_s for a, b in itertools.pairwise(segments))
-    assert all(s.end_s <= frames.size * diarization.FRAME_S + 1e-9 for s in segments)
+    assert all(s.end_s <= frames.size * segmentation.FRAME_S + 1e-9 for s in segments)
     numbers = [int(s.speaker.split()[1]) for s in segments]
     assert [n for i, n in enumerate(numbers) if n not in numbers[:i]] == sorted(set(numbers))
