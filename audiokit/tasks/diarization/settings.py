@@ -7,9 +7,9 @@ checked against ``PARAMS`` so the range is typed only here.
 from __future__ import annotations
 
 import dataclasses
-import os
 from typing import Any
 
+from audiokit import limits
 from audiokit.errors import AudioStudyError
 from audiokit.params import Param, check_params, declare
 
@@ -25,7 +25,7 @@ class Limits:
         min_speech_s: less speech than this has no voice print worth clustering.
     """
 
-    max_duration_s: float = float(os.environ.get("AUDIOSTUDY_DIARIZATION_MAX_S", 1800))
+    max_duration_s: float = limits.DIARIZATION_MAX_S
     min_duration_s: float = 1.0
     max_speakers: int = 10
     min_speech_s: float = 0.5
