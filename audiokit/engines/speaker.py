@@ -1,9 +1,6 @@
 # transitional: the lead removes this at merge
-"""Moved to audiokit.tasks.speaker; the names engines/diarization.py and demos/diarization.py
-use stay importable here until their imports are rewritten."""
-
 from audiokit.tasks.speaker import *  # noqa: F403
-from audiokit.tasks.speaker import (  # noqa: F401
+from audiokit.tasks.speaker import (  # noqa: F401 - used by engines/ and demos/diarization.py
     BACKENDS,
     SAMPLE_RATE,
     SILENCE_DB,
