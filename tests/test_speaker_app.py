@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from audiokit.engines.speaker import BACKENDS
-from demos.speaker import EXAMPLES
+from audiokit.tasks.speaker import BACKENDS
+from demos.speaker import ALL_EXAMPLES, EXAMPLES, example, handlers, views
 
 pytestmark = pytest.mark.app
 
@@ -59,7 +59,8 @@ def test_verify_with_only_the_two_recordings(client):
 
 
 def test_enrolment_endpoint(client):
-    score, decision, summary, _ = client.predict(
+    # The answer only: the bar chart is a learn view, drawn after it for the page.
+    score, decision, summary = client.predict(
         [_file("piper_1"), _file("piper_2")], _file("piper_3"), api_name="/speaker_enroll"
     )
     assert decision == "same speaker" and score >= THRESHOLD
@@ -68,8 +69,13 @@ def test_enrolment_endpoint(client):
 
 def test_matrix_endpoint(client):
     names = ("jfk_1", "jfk_2", "lj_1", "lj_2", "piper_1", "piper_2")
-    _, _, summary = client.predict([_file(n) for n in names], api_name="/speaker_matrix")
+    table, summary = client.predict([_file(n) for n in names], api_name="/speaker_matrix")
     assert "Nearest voice of each clip: jfk_1 → jfk_2" in summary
+    assert table["headers"] == ["", *names]
+    assert [row[0] for row in table["data"]] == list(names)
+    scores = np.array([row[1:] for row in table["data"]], dtype=float)
+    np.testing.assert_allclose(np.diag(scores), 1.0, atol=1e-3)
+    np.testing.assert_allclose(scores, scores.T, atol=1e-3)
     assert "within a name group" in summary
 
 
@@ -136,12 +142,117 @@ def test_dvector_through_the_api(client):
         _file("lj_2"), _file("piper_2"), "dvector", api_name="/verify"
     )
     assert decision == "different speakers" and score < threshold
-    _, _, summary = client.predict(
+    _, summary = client.predict(
         [_file(n) for n in ("jfk_1", "jfk_2", "lj_1", "lj_2", "piper_1", "piper_2")],
         "dvector",
         api_name="/speaker_matrix",
     )
     assert "Nearest voice of each clip: jfk_1 → jfk_2" in summary
+
+
+# ------------------------------------------------------- handlers and views, in process
+class _Request:
+    """What the handlers read of a gr.Request: the session."""
+
+    def __init__(self, session: str) -> None:
+        self.session_hash = session
+
+
+def _silent(fraction, desc=""):
+    pass
+
+
+def test_learn_views_are_drawn_from_the_held_result():
+    """The public handler holds its Result; the private follow-up draws from it."""
+    from matplotlib.figure import Figure
+
+    mine, other = _Request("speaker-a"), _Request("speaker-b")
+    answer = handlers.verify.__wrapped__(
+        example("jfk_1"), example("jfk_3"), request=mine, progress=_silent
+    )
+    assert answer[1] == "same speaker" and len(answer) == 3
+    figure = handlers.draw_verification.__wrapped__(mine)
+    assert isinstance(figure, Figure)
+    # One axes per panel: waveform, log-mel, print for A and B, and the window scores.
+    assert len(figure.axes) == 7
+    # Another session has nothing held: its follow-up leaves the plot as it is.
+    import gradio as gr
+
+    assert isinstance(handlers.draw_verification.__wrapped__(other), type(gr.skip()))
+    handlers.speaker_enroll.__wrapped__(
+        [example("jfk_1"), example("jfk_2")], example("lj_1"), request=mine, progress=_silent
+    )
+    bars = handlers.draw_enrolment.__wrapped__(mine)
+    assert [t.get_text() for t in bars.axes[0].get_yticklabels()] == [
+        "jfk_1",
+        "jfk_2",
+        "averaged print",
+    ]
+    names = ("jfk_1", "jfk_2", "lj_1")
+    handlers.speaker_matrix.__wrapped__([example(n) for n in names], request=mine, progress=_silent)
+    heat, pca = handlers.draw_map.__wrapped__(mine)
+    assert isinstance(heat, Figure) and isinstance(pca, Figure)
+    # The verification held before is still this session's.
+    assert handlers.draw_verification.__wrapped__(mine).axes
+
+
+def test_public_events_return_no_state_and_are_named_as_their_handlers():
+    import gradio as gr
+
+    from demos.speaker import build
+
+    public = {
+        fn.api_name: fn
+        for fn in build().fns.values()
+        if fn.api_name and fn.api_visibility == "public"
+    }
+    assert set(public) >= {"verify", "speaker_enroll", "speaker_matrix"}
+    for name in ("verify", "speaker_enroll", "speaker_matrix"):
+        fn = public[name]
+        assert not [o for o in fn.outputs if isinstance(o, gr.State)], name
+        assert fn.fn.__name__ == name
+        assert "Args:" in fn.fn.__doc__ and "Returns:" in fn.fn.__doc__
+
+
+def test_unreadable_file_is_refused(tmp_path):
+    from audiokit.errors import AudioStudyError
+
+    bad = tmp_path / "notes.wav"
+    bad.write_text("this is not audio")
+    with pytest.raises(AudioStudyError, match="Could not read 'notes.wav'"):
+        handlers.verify.__wrapped__(str(bad), example("jfk_1"), progress=_silent)
+
+
+def test_examples_exist_and_are_small():
+    files = sorted(EXAMPLES.glob("*.wav"))
+    assert {f.stem for f in files} >= set(ALL_EXAMPLES)
+    assert all(f.stat().st_size <= 1_000_000 for f in files)
+    sources = (EXAMPLES / "SOURCES.md").read_text()
+    assert all(f.name.split("_")[0] in sources for f in files)
+
+
+def test_explanation_uses_the_models_own_scale():
+    ge2e = views.explain(0.8, 0.67, "ge2e")
+    dvector = views.explain(0.5, 0.58, "dvector")
+    assert "non-negative" in ge2e and "non-negative" not in dvector
+    assert "Same speaker" in ge2e and "Different speakers" in dvector
+    assert "0.58 by default" in dvector and "256 numbers" in dvector
+
+
+def test_the_model_card_says_where_the_threshold_comes_from():
+    card = views.card("dvector")
+    assert card.startswith("**d-vector encoder")
+    assert "embedded, offline" in card and "Threshold 0.58: calibrated" in card
+
+
+def test_redeciding_a_dragged_threshold_checks_its_range():
+    from audiokit.errors import AudioStudyError
+
+    decision, explanation, custom = handlers.redecide.__wrapped__(0.7, "ge2e", 0.75)
+    assert decision == "different speakers" and custom is True
+    assert "threshold 0.75" in explanation
+    with pytest.raises(AudioStudyError, match="'Threshold' must be between -1 and 1"):
+        handlers.redecide.__wrapped__(0.7, "ge2e", 3.0)
 
 
 # ---------------------------------------------------------------------------------- browser
