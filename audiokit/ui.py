@@ -873,3 +873,84 @@ def timing_badge(engine: str, seconds: float, audio_s: float | None = None) -> s
     if audio_s and audio_s > 0:
         parts.append(f"RTF {seconds / audio_s:.2f} ({audio_s:.1f} s of audio)")
     return " · ".join(parts)
+
+
+# --- Send to another tab: an audio output goes into another tab's input ---------------------
+
+SEND_TARGETS: dict[str, str] = {
+    "asr": "Speech recognition",
+    "effects": "Effects",
+    "separation": "Separation",
+    "speaker": "Speaker verification",
+}
+_sends: contextvars.ContextVar[dict[str, list] | None] = contextvars.ContextVar(
+    "audiostudy_sends", default=None
+)
+
+
+@contextlib.contextmanager
+def collect_sends():
+    """Collect the send buttons and receiving inputs the demos declare while they build."""
+    found: dict[str, list] = {"senders": [], "receivers": []}
+    token = _sends.set(found)
+    try:
+        yield found
+    finally:
+        _sends.reset(token)
+
+
+def send_from(component: Any, source: str, targets: tuple[str, ...] = tuple(SEND_TARGETS)) -> Any:
+    """ "Send to …" buttons under an audio output, one per receiving tab.
+
+    Hidden until the tabbed app wires them (``wire_sends``): a demo served alone at ``/<id>/``
+    (a slide) has no other tab to send to.
+    """
+    with gr.Row(visible=False, elem_classes=["send-to"]) as row:
+        buttons = {t: gr.Button(f"Send to {SEND_TARGETS[t]}", size="sm") for t in targets}
+    found = _sends.get()
+    if found is not None:
+        found["senders"].append((component, source, row, buttons))
+    return row
+
+
+def receive_into(tab: str, component: Any) -> gr.Markdown:
+    """Declare ``component`` the audio input of ``tab`` that sent audio lands in; returns the
+    note that says where it came from (place it next to the input)."""
+    note = gr.Markdown("", visible=False, elem_classes=["sent-from"])
+    found = _sends.get()
+    if found is not None:
+        found["receivers"].append((tab, component, note))
+    return note
+
+
+def _pass_on(source: str, target: str, value: Any) -> tuple[Any, gr.Markdown, gr.Tabs]:
+    if value is None:
+        raise Sentence(f"There is no {source.lower()} output to send yet: run it first.")
+    note = gr.Markdown(f"🔁 This audio came from **{source}**.", visible=True)
+    return value, note, gr.Tabs(selected=target)
+
+
+def wire_sends(found: dict[str, list], tabs: gr.Tabs, app: gr.Blocks, own: dict[int, str]) -> None:
+    """Wire every send button to its tab's input, switch to that tab, and show the buttons.
+
+    ``own`` maps a sender component's id to the tab it lives in (no button sends to itself).
+    """
+    receivers = {tab: (component, note) for tab, component, note in found["receivers"]}
+    rows = []
+    for component, source, row, buttons in found["senders"]:
+        for target, button in buttons.items():
+            if target not in receivers or own.get(id(component)) == target:
+                button.visible = False
+                continue
+            into, note = receivers[target]
+            button.click(
+                functools.partial(_pass_on, source, target),
+                component,
+                [into, note, tabs],
+                queue=False,
+                **PRIVATE,
+            )
+        rows.append(row)
+    for into, note in receivers.values():
+        into.upload(lambda: gr.Markdown("", visible=False), None, note, queue=False, **PRIVATE)
+    app.load(lambda: [gr.Row(visible=True)] * len(rows), None, rows, queue=False, **PRIVATE)
