@@ -6,11 +6,14 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audiokit.audio import Audio, rms_db
 from audiokit.engines.asr import transcribe_text
@@ -183,8 +186,6 @@ ESPEAK_NUMBERS = [
 
 
 def test_numbers_are_written_as_espeak_ng_reads_their_digits():
-    import re
-
     backend = tts.backend_for(tts.EMBEDDED_NAME)
 
     def sounds(text: str) -> str:
@@ -455,3 +456,30 @@ def test_mms_voice_end_to_end_from_a_cached_snapshot(tiny_vits, monkeypatch):
     assert len(result.segments) == 2
     assert result.audio.duration_s == pytest.approx(result.segments[-1].end_s)
     assert result.segments[0].symbols[:2] == ("^", "o")  # characters, not phonemes
+
+
+# ---- run() over its PARAMS ----
+
+_NUMBERS = [p for p in tts.PARAMS.values() if p.kind == "number"]
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.data())
+def test_run_takes_every_in_range_setting_and_refuses_every_other(data):
+    from hypothesis import assume
+
+    values = {p.name: data.draw(st.floats(p.minimum, p.maximum), label=p.name) for p in _NUMBERS}
+    assume(values["length_scale"] <= 2.0)  # keeps each example short; the range is tested above
+    result = tts.run("Hi there.", **values)
+    assert np.isfinite(result.audio.samples).all()
+    assert np.abs(result.audio.samples).max() <= values["volume"] + 1e-3
+    bad = data.draw(st.sampled_from(_NUMBERS), label="out of range")
+    outside = data.draw(
+        st.one_of(
+            st.floats(max_value=bad.minimum, exclude_max=True),
+            st.floats(min_value=bad.maximum, exclude_min=True),
+        ),
+        label="value",
+    )
+    with pytest.raises(AudioStudyError, match=f"'{re.escape(bad.title)}' must be"):
+        tts.run("Hi there.", **{bad.name: outside})
