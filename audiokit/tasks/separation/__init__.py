@@ -1,6 +1,6 @@
 """Source separation and denoising: one clip in, two named stems out, sample-aligned with it.
 
-Methods (``CATALOG`` has a card per model):
+Methods (``CATALOG`` has a card per model, :mod:`.catalog`):
 
 - ``denoise``: DeepFilterNet3, embedded; speech vs. noise.
 - ``rnnoise``: RNNoise, embedded; speech vs. noise.
@@ -9,22 +9,17 @@ Methods (``CATALOG`` has a card per model):
 - ``vocals``: vocals vs. accompaniment by REPET-SIM.
 - ``sepformer``: two speakers with SpeechBrain's SepFormer, from the Hub when chosen.
 
-``run()`` is the pure entry point; each backend (``backends/``) takes float32
-``(channels, frames)`` at any rate and gives stems of exactly that many frames at that rate.
+Each backend (:mod:`.backends`, one module per engine) takes float32 ``(channels, frames)`` at
+any rate and gives stems of exactly that many frames at that rate; :mod:`.metrics` scores them
+(SI-SDR, SI-SDRi, the effective mask); :mod:`.comparison` holds the denoisers' measured
+comparison.
+
+Public face: ``PARAMS``, ``LIMITS`` (:mod:`.settings`), ``CATALOG``, ``run(audio, *, method,
+atten_lim_db, hpss_margin, vocals_margin, sepformer_model, gate_strength, reference=None,
+progress=None) -> Result`` (:mod:`.pipeline`), ``Result`` and ``warm_up()``. Importing it loads
+no model and no heavy library.
 """
 
-from __future__ import annotations
-
-import dataclasses
-import functools
-from collections.abc import Callable
-from typing import Any
-
-import numpy as np
-
-from audiokit.audio import Audio, validate
-from audiokit.params import check_params
-from audiokit.progress import Progress
 from audiokit.tasks.separation.backends import Separator, StemSet
 from audiokit.tasks.separation.backends.common import (
     CHUNK_OVERLAP_S,
@@ -78,112 +73,9 @@ from audiokit.tasks.separation.metrics import (
     score_against_reference,
     score_stems,
 )
-from audiokit.tasks.separation.params import LIMITS, PARAMS, Limits
-
-# The denoisers report one value per 10 ms frame (DeepFilterNet's hop, RNNoise's frame).
-FRAME_TRACK_S = DF_HOP_SAMPLES / DF_SAMPLE_RATE
-
-
-@dataclasses.dataclass(frozen=True)
-class Result:
-    """The stems of one mixture, primary first, each as long as the input at its rate.
-
-    Attributes:
-        method: the method id that made them.
-        mixture: the input clip.
-        stems: (name, clip) per stem, primary first.
-        local_snr_db: DeepFilterNet's local SNR estimate every 10 ms (``denoise`` only).
-        score: SI-SDR against the reference, when one was given.
-        speech_probability: RNNoise's voice activity every 10 ms (``rnnoise`` only).
-    """
-
-    method: str
-    mixture: Audio
-    stems: tuple[tuple[str, Audio], ...]
-    local_snr_db: np.ndarray | None = None
-    score: ReferenceScore | None = None
-    speech_probability: np.ndarray | None = None
-
-    @property
-    def primary(self) -> Audio:
-        """The first stem: speech, harmonic, vocals or speaker 1."""
-        return self.stems[0][1]
-
-    def effective_mask(self) -> tuple[np.ndarray, float, float]:
-        """(the primary stem's effective mask, duration in s, top frequency in Hz)."""
-        (_, first), (_, second) = self.stems
-        rate = self.mixture.sample_rate
-        return effective_mask(first.mono(), second.mono(), rate), first.duration_s, rate / 2
-
-
-# Each method's backend with its one setting bound from the checked settings.
-_BACKENDS: dict[str, Callable[[dict[str, Any]], Separator]] = {
-    "denoise": lambda s: functools.partial(denoise, atten_lim_db=s["atten_lim_db"]),
-    "rnnoise": lambda s: rnnoise,
-    "spectral_gating": lambda s: functools.partial(spectral_gating, strength=s["gate_strength"]),
-    "hpss": lambda s: functools.partial(hpss, margin=s["hpss_margin"]),
-    "vocals": lambda s: functools.partial(vocals, margin=s["vocals_margin"]),
-    "sepformer": lambda s: functools.partial(sepformer, model_id=s["sepformer_model"]),
-}
-
-
-def run(
-    audio: Audio,
-    *,
-    method: str = PARAMS["method"].default,
-    atten_lim_db: float = PARAMS["atten_lim_db"].default,
-    hpss_margin: float = PARAMS["hpss_margin"].default,
-    vocals_margin: float = PARAMS["vocals_margin"].default,
-    sepformer_model: str = PARAMS["sepformer_model"].default,
-    gate_strength: float = PARAMS["gate_strength"].default,
-    reference: Audio | None = None,
-    progress: Progress | None = None,
-) -> Result:
-    """Separate a clip into two named stems, sample-aligned with it.
-
-    Args:
-        audio: the mixture, any rate, mono or stereo.
-        method: ``denoise`` (DeepFilterNet3), ``rnnoise``, ``spectral_gating``, ``hpss``,
-            ``vocals`` or ``sepformer``.
-        atten_lim_db: ``denoise``: the most the noise is turned down, 0 to 100 dB (100 = no
-            limit).
-        hpss_margin: ``hpss``: 1 (stems sum to the input) to 10 (purer stems).
-        vocals_margin: ``vocals``: 1 to 10, higher means less bleed.
-        sepformer_model: ``sepformer``: one of :data:`SEPFORMER_MODELS`.
-        gate_strength: ``spectral_gating``: share of the gated noise removed, 0 to 1.
-        reference: the clean primary source, for SI-SDR (optional).
-        progress: called with (fraction done, text).
-
-    Raises:
-        AudioStudyError: a setting out of range or not allowed, bad or too long input, a
-            reference of another length, SepFormer not available.
-    """
-    settings = check_params(
-        PARAMS,
-        {
-            "method": method,
-            "atten_lim_db": atten_lim_db,
-            "hpss_margin": hpss_margin,
-            "vocals_margin": vocals_margin,
-            "sepformer_model": sepformer_model,
-            "gate_strength": gate_strength,
-        },
-    )
-    method = settings["method"]
-    validate(audio, max_duration_s=LIMITS.for_method(method))
-    out = _BACKENDS[method](settings)(audio.samples, audio.sample_rate, progress=progress)
-    stems = tuple(
-        (name, Audio(np.ascontiguousarray(s), audio.sample_rate, f"{audio.name}-{name}"))
-        for name, s in zip(METHODS[method].stems, out.stems, strict=True)
-    )
-    score = score_against_reference(audio, stems, reference) if reference is not None else None
-    return Result(method, audio, stems, out.local_snr_db, score, out.speech_probability)
-
-
-def warm_up() -> None:
-    """Load the embedded default model (DeepFilterNet3's runtime library) once."""
-    deepfilter_library()
-
+from audiokit.tasks.separation.pipeline import run, warm_up
+from audiokit.tasks.separation.result import FRAME_TRACK_S, Result
+from audiokit.tasks.separation.settings import LIMITS, PARAMS, Limits
 
 __all__ = [
     "CATALOG",

@@ -12,7 +12,7 @@ from audiokit.errors import AudioStudyError
 from audiokit.models import load_once
 from audiokit.progress import Progress
 from audiokit.tasks.separation.backends.common import StemSet, speech_and_noise
-from audiokit.tasks.separation.params import PARAMS
+from audiokit.tasks.separation.settings import PARAMS
 
 # DeepFilterNet3 runs at 48 kHz on 10 ms hops; its look-ahead delays the output by two hops
 # plus the STFT window overlap: 1440 samples (30 ms), measured by cross-correlation.

@@ -13,7 +13,7 @@ from audiokit.tasks.separation.backends.common import (
     process_in_chunks,
     stft_settings,
 )
-from audiokit.tasks.separation.params import PARAMS
+from audiokit.tasks.separation.settings import PARAMS
 
 
 def _odd(n: float) -> int:

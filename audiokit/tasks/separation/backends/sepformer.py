@@ -26,7 +26,7 @@ from audiokit.tasks.separation.catalog import (
     SEPFORMER_MODELS,
     SEPFORMER_PATTERNS,
 )
-from audiokit.tasks.separation.params import PARAMS
+from audiokit.tasks.separation.settings import PARAMS
 
 # SepFormer was trained on WSJ0-2mix mixtures of a few seconds; 10 s chunks stay near that
 # and bound its memory on CPU.

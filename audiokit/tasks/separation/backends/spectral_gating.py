@@ -7,7 +7,7 @@ import numpy as np
 
 from audiokit.progress import Progress
 from audiokit.tasks.separation.backends.common import DSP_CHUNK_S, StemSet, process_in_chunks
-from audiokit.tasks.separation.params import PARAMS
+from audiokit.tasks.separation.settings import PARAMS
 
 # Chosen on LJ Speech plus white, pink and babble noise at 0 and 5 dB SNR (16, 22.05 and
 # 48 kHz): ~23 ms windows at every rate (noisereduce's default 1024 samples is 64 ms at 16 kHz

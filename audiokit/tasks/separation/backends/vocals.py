@@ -14,7 +14,7 @@ from audiokit.tasks.separation.backends.common import (
     process_in_chunks,
     stft_settings,
 )
-from audiokit.tasks.separation.params import PARAMS
+from audiokit.tasks.separation.settings import PARAMS
 
 # REPET-SIM compares frames at least this far apart, so a held note is not its own neighbour.
 VOCALS_MIN_NEIGHBOUR_GAP_S = 2.0
