@@ -72,19 +72,19 @@ def child(method: str, channels: int) -> dict:
     import librosa  # imported lazily by the engines; counted as import, not as separating
 
     from audiokit.errors import ModelUnavailableError
-    from demos.separation import separate_audio
+    from audiokit.tasks.separation import run
 
     audio = test_signal(channels)
     librosa.stft(audio.samples[0, :4096])  # its first call compiles and loads FFT plans
     imports_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     try:
-        separate_audio(audio, method=method)  # warm-up: model load, caches
+        run(audio, method=method)  # warm-up: model load, caches
     except ModelUnavailableError as exc:
         return {"error": str(exc).split(".")[0]}
     times = []
     for _ in range(RUNS):
         start = time.perf_counter()
-        separate_audio(audio, method=method)
+        run(audio, method=method)
         times.append(time.perf_counter() - start)
     return {
         "median_s": statistics.median(times),
@@ -105,7 +105,7 @@ def denoiser_child(method: str) -> dict:
     """
     from audiokit.audio import Audio
     from audiokit.metrics import si_sdr
-    from demos.separation import separate_audio
+    from audiokit.tasks.separation import run
     from tests.noisy_speech import NOISES, SNRS_DB, lj_speech, noisy_mixture
 
     speech = lj_speech(DENOISE_RATE)
@@ -114,14 +114,14 @@ def denoiser_child(method: str) -> dict:
         for snr_db in SNRS_DB:
             mix, _ = noisy_mixture(speech, DENOISE_RATE, noise, snr_db)
             audio = Audio(mix[None], DENOISE_RATE, "bench")
-            result = separate_audio(audio, method=method)  # warm-up, and the scored run
+            result = run(audio, method=method)  # warm-up, and the scored run
             gains[f"{noise} {snr_db:g}"] = si_sdr(result.primary.samples[0], speech) - si_sdr(
                 mix, speech
             )
             times = []
             for _ in range(RUNS):
                 start = time.process_time()
-                separate_audio(audio, method=method)
+                run(audio, method=method)
                 times.append(time.process_time() - start)
             seconds += statistics.median(times)
             duration += audio.duration_s
@@ -130,8 +130,7 @@ def denoiser_child(method: str) -> dict:
 
 def compare_denoisers() -> dict:
     """The three denoisers, each in its own child process, on the same noisy cases."""
-    from audiokit.engines.separation import METHODS
-    from demos.separation import DENOISERS
+    from audiokit.tasks.separation import DENOISERS, METHODS
     from tests.noisy_speech import NOISES, SNRS_DB
 
     measured = {}
@@ -182,7 +181,7 @@ def compare_denoisers() -> dict:
 
 
 def main(*, denoisers_only: bool = False) -> None:
-    from demos.separation import DENOISER_FIGURES, denoiser_table
+    from audiokit.tasks.separation import DENOISER_FIGURES, denoiser_table
 
     figures = compare_denoisers()
     DENOISER_FIGURES.write_text(

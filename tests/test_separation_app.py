@@ -1,4 +1,5 @@
-"""The Separation tab as users meet it: through the launched app's API and a browser."""
+"""The Separation tab as users meet it: its views and handlers called directly, then the
+launched app through its API and a browser."""
 
 from __future__ import annotations
 
@@ -11,12 +12,148 @@ import soundfile as sf
 
 from audiokit.audio import load_audio
 from audiokit.metrics import si_sdr
-from demos.separation import EXAMPLES
+from audiokit.tasks import separation as sep
+from demos.separation import EXAMPLES, handlers, layout, views
 from tests.conftest import JFK
 
-pytestmark = pytest.mark.app
+HUB_MARK = "· Hub, not downloaded"
 
 
+def _chord_and_clicks(rate: int = 22050, duration_s: float = 3.0) -> np.ndarray:
+    t = np.arange(int(rate * duration_s)) / rate
+    chord = 0.2 * np.sin(2 * np.pi * 220.0 * t)
+    clicks = np.zeros_like(chord)
+    clicks[:: rate // 2] = 0.8
+    return (chord + clicks).astype(np.float32)[None]
+
+
+# --- views and handlers, called directly ----------------------------------------------
+
+
+def test_views_of_a_dsp_result_mask_and_summary_with_reference():
+    from audiokit.audio import Audio
+
+    mix = Audio(_chord_and_clicks(), 22050, "mix")
+    result = sep.run(mix, method="hpss", reference=Audio(mix.samples * 0.5, 22050))
+    assert views.frame_track(result) is None  # HPSS reports nothing per frame
+    assert views.learn_figure(result) is not None
+    assert views.spectrograms_figure(result) is not None
+    summary = views.metrics_markdown(result)
+    assert "SI-SDRi" in summary and "2 stems" in summary and "3.0 s at 22050 Hz" in summary
+    plain = views.metrics_markdown(sep.run(mix, method="hpss"))
+    assert "Upload the clean source" in plain and "SI-SDRi" not in plain
+
+
+def test_learn_view_draws_rnnoise_speech_probability():
+    speech = load_audio(JFK)
+    result = sep.run(speech, method="rnnoise")
+    values, title, _ = views.frame_track(result)
+    assert values is result.speech_probability and "RNNoise" in title
+    assert views.learn_figure(result) is not None
+
+
+def test_learn_view_and_readme_show_the_same_measured_denoiser_comparison():
+    figures = sep.load_denoiser_figures()
+    assert figures is not None, "run benchmarks/bench_separation.py"
+    table = sep.denoiser_table(figures)
+    for method in sep.DENOISERS:
+        assert table in views.method_notes(method)
+    assert table not in views.method_notes("hpss")
+    assert "DeepFilterNet3" in views.method_notes("denoise")
+    both = views.method_notes("sepformer")
+    assert "SepFormer wsj02mix" in both and "SepFormer whamr" in both
+    assert views.method_notes("demucs") == ""
+
+
+def test_widgets_come_from_params():
+    with layout.build() as demo:
+        pass
+    by_label = {getattr(b, "label", None): b for b in demo.blocks.values()}
+    atten = by_label["Attenuation limit (dB)"]
+    p = sep.PARAMS["atten_lim_db"]
+    assert (atten.minimum, atten.maximum, atten.value) == (p.minimum, p.maximum, p.default)
+    gate = by_label["Gate strength"]
+    assert gate.value == sep.PARAMS["gate_strength"].default
+    assert by_label["Method"].value == sep.PARAMS["method"].default
+
+
+def test_public_handler_is_documented_under_its_endpoint_name():
+    assert handlers.separate.__name__ == "separate"
+    doc = handlers.separate.__doc__
+    assert "Args:" in doc and "Returns:" in doc
+    for name in ("audio_path", "method", "atten_lim_db", "reference_path", "gate_strength"):
+        assert f"{name}:" in doc
+
+
+def test_separate_holds_the_result_and_draw_follows_up_without_decoding(tmp_path, monkeypatch):
+    import types
+
+    from audiokit import ui
+
+    clip = tmp_path / "chord.wav"
+    sf.write(clip, _chord_and_clicks()[0], 22050)
+    request = types.SimpleNamespace(session_hash="separation-held-test")
+    seen = []
+    answer = handlers.separate(
+        str(clip),
+        "hpss",
+        request=request,
+        progress=lambda fraction, desc="": seen.append(fraction),
+    )
+    # The answer only: two stems, the summary, the files; no held state among the outputs.
+    assert len(answer) == 4 and isinstance(answer[2], str)
+    assert seen and seen[-1] == 1.0
+    held = ui.held(handlers.HELD, request)
+    assert isinstance(held, sep.Result) and held.method == "hpss"
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("the learn views must not decode the input again")
+
+    monkeypatch.setattr(handlers, "load_audio", no_decoding)
+    monkeypatch.setattr(handlers.sep, "run", no_decoding)
+    spectrograms, masks = handlers.draw(request)
+    assert spectrograms is not None and masks is not None
+    assert ui.held(handlers.HELD, request) is None  # let go once drawn
+    assert handlers.draw(request) == (None, None)
+
+
+def test_offline_and_uncached_sepformer_is_marked_and_its_example_hidden(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    labels = dict((value, label) for label, value in layout.method_choices())
+    assert labels["sepformer"].endswith(HUB_MARK)
+    assert labels["denoise"] == sep.METHODS["denoise"].title  # embedded: unmarked
+    assert all(label.endswith(HUB_MARK) for label, _ in layout.sepformer_choices())
+    rows = layout.examples()
+    assert "sepformer" not in [row[1] for row in rows]
+    assert {"denoise", "rnnoise", "spectral_gating", "hpss", "vocals"} <= {r[1] for r in rows}
+
+
+def test_cached_sepformer_is_unmarked_but_the_example_waits_for_the_default(tmp_path, monkeypatch):
+    """A SepFormer laid out in the Hub cache as huggingface_hub lays out a download (the
+    labels look at the files only; tests/test_separation.py runs a tiny real one)."""
+    import huggingface_hub.constants
+
+    repo = "speechbrain/sepformer-whamr"
+    commit = "0" * 40
+    storage = tmp_path / "hub" / f"models--{repo.replace('/', '--')}"
+    snapshot = storage / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    for name in sep.SEPFORMER_FILES:
+        (snapshot / name).write_bytes(b"0")
+    (storage / "refs").mkdir()
+    (storage / "refs" / "main").write_text(commit)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    labels = dict((value, label) for label, value in layout.sepformer_choices())
+    assert labels[repo] == repo
+    assert labels[sep.SEPFORMER_DEFAULT].endswith(HUB_MARK)
+    assert "sepformer" not in [row[1] for row in layout.examples()]  # it uses the default
+
+
+# --- the launched app ------------------------------------------------------------------
+
+
+@pytest.mark.app
 def test_endpoint_names_are_pinned(client):
     named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
     assert "/separate" in named
@@ -29,6 +166,7 @@ def test_endpoint_names_are_pinned(client):
     assert params[-1] == "gate_strength" and params[:2] == ["audio_path", "method"]
 
 
+@pytest.mark.app
 def test_separate_with_only_the_audio_gives_aligned_stems(client, tmp_path):
     from gradio_client import handle_file
 
@@ -48,6 +186,7 @@ def test_separate_with_only_the_audio_gives_aligned_stems(client, tmp_path):
     assert sorted(Path(f).name for f in files) == ["jfk-noise.wav", "jfk-speech.wav"]
 
 
+@pytest.mark.app
 def test_hpss_with_a_reference_reports_si_sdr_improvement(client):
     from gradio_client import handle_file
 
@@ -66,6 +205,7 @@ def test_hpss_with_a_reference_reports_si_sdr_improvement(client):
     assert sf.info(harmonic).frames == sf.info(EXAMPLES / "chord_clicks.wav").frames
 
 
+@pytest.mark.app
 @pytest.mark.parametrize("method", ["rnnoise", "spectral_gating"])
 def test_offline_denoisers_through_the_api_improve_the_example(client, method):
     from gradio_client import handle_file
@@ -84,6 +224,7 @@ def test_offline_denoisers_through_the_api_improve_the_example(client, method):
     np.testing.assert_allclose(clean + sf.read(noise, dtype="float32")[0], mix, atol=2e-4)
 
 
+@pytest.mark.app
 def test_not_audio_gives_our_sentence(client, tmp_path):
     from gradio_client import handle_file
 
@@ -93,6 +234,7 @@ def test_not_audio_gives_our_sentence(client, tmp_path):
         client.predict(handle_file(str(bogus)), api_name="/separate")
 
 
+@pytest.mark.app
 def test_over_limit_audio_is_refused_before_the_queue_with_our_sentence(client, tmp_path):
     from gradio_client import handle_file
 
@@ -102,6 +244,7 @@ def test_over_limit_audio_is_refused_before_the_queue_with_our_sentence(client, 
         client.predict(handle_file(str(long)), api_name="/separate")
 
 
+@pytest.mark.app
 def test_unknown_method_gets_our_sentence(client):
     from gradio_client import handle_file
 
@@ -112,6 +255,7 @@ def test_unknown_method_gets_our_sentence(client):
     assert "400 Bad Request" not in str(info.value)
 
 
+@pytest.mark.app
 def test_sepformer_offline_gives_our_sentence(client):
     from gradio_client import handle_file
 
@@ -127,6 +271,7 @@ def _open_tab(page, app_url: str) -> None:
         page.goto(app_url + "separation/")
 
 
+@pytest.mark.app
 @pytest.mark.browser
 def test_page_separates_the_preloaded_example(app_url, page, output_dir):
     _open_tab(page, app_url)
@@ -153,6 +298,7 @@ def test_page_separates_the_preloaded_example(app_url, page, output_dir):
     page.get_by_text("Gate strength").wait_for(timeout=10_000)
 
 
+@pytest.mark.app
 @pytest.mark.browser
 def test_offline_sepformer_is_marked_and_has_no_example(app_url, page):
     _open_tab(page, app_url)
@@ -165,6 +311,7 @@ def test_offline_sepformer_is_marked_and_has_no_example(app_url, page):
     assert "· Hub, not downloaded" in option.inner_text()
 
 
+@pytest.mark.app
 @pytest.mark.browser
 def test_a_failed_run_clears_the_previous_result_and_says_why_there(app_url, page, output_dir):
     """Issue 15 item 6: after a good run, a run that fails (SepFormer offline) must not
@@ -188,6 +335,7 @@ def test_a_failed_run_clears_the_previous_result_and_says_why_there(app_url, pag
     page.screenshot(path=str(output_dir / "separation-failed-run.png"), full_page=True)
 
 
+@pytest.mark.app
 @pytest.mark.browser
 @pytest.mark.parametrize(("width", "height"), [(1400, 1000), (390, 844)])
 def test_spectrogram_axes_are_not_covered_by_a_label_badge(
