@@ -130,10 +130,13 @@ def si_sdr(estimate: np.ndarray, reference: np.ndarray) -> float:
         raise AudioStudyError(
             f"SI-SDR needs signals of equal length ({est.size} vs {ref.size} samples)."
         )
+    # A constant reference is silent once its mean is removed; test the samples, since the
+    # removed mean leaves rounding noise (1e-32), not an exact zero.
+    silent = ref.size == 0 or float(np.ptp(ref)) == 0.0
     est = est - est.mean()
     ref = ref - ref.mean()
     energy = float(np.dot(ref, ref))
-    if energy == 0.0:
+    if silent or energy == 0.0:
         raise AudioStudyError("The reference is silent, so SI-SDR is undefined.")
     target = (float(np.dot(est, ref)) / energy) * ref
     noise = est - target

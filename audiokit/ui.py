@@ -714,12 +714,14 @@ def _session(request: Any) -> str:
     return str(getattr(request, "session_hash", None) or "")
 
 
-def hold(key: str, value: Any, request: Any = None) -> None:
+def hold(key: str, value: Any, request: Any = None, *, keep: int = 64) -> None:
     """Keep a task's last ``Result`` on the server for this session's learn views.
 
     The public event returns only the answer; a ``gr.State`` output would make the result
-    part of the API (and Gradio 6.31's MCP layer fails on State outputs). The newest
-    ``_HELD_MAX`` results are kept. ``request`` defaults to the request being served.
+    part of the API (and Gradio 6.31's MCP layer fails on State outputs). At most ``keep``
+    sessions' results are kept under ``key`` (the newest; a task with large results, such as
+    separated stems, keeps few) and ``_HELD_MAX`` in all. ``request`` defaults to the request
+    being served.
     """
     if request is None:
         from gradio.context import LocalContext
@@ -728,6 +730,9 @@ def hold(key: str, value: Any, request: Any = None) -> None:
     with _held_lock:
         _held[(_session(request), key)] = value
         _held.move_to_end((_session(request), key))
+        same = [k for k in _held if k[1] == key]
+        for old in same[: max(len(same) - keep, 0)]:
+            del _held[old]
         while len(_held) > _HELD_MAX:
             _held.popitem(last=False)
 

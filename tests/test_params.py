@@ -108,3 +108,14 @@ def test_held_results_are_per_session_and_bounded():
         ui.hold("k", i, SimpleNamespace(session_hash=f"s{i}"))
     assert ui.held("asr", a) is None
     assert len(ui._held) == ui._HELD_MAX
+
+
+def test_a_task_with_large_results_keeps_only_its_newest_few():
+    from types import SimpleNamespace
+
+    from audiokit import ui
+
+    for i in range(6):
+        ui.hold("stems", i, SimpleNamespace(session_hash=f"big{i}"), keep=2)
+    kept = [ui.held("stems", SimpleNamespace(session_hash=f"big{i}")) for i in range(6)]
+    assert kept == [None, None, None, None, 4, 5]

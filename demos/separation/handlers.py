@@ -69,7 +69,7 @@ def separate(
     paths = [
         str(write_audio(stem, folder / f"{safe_stem(stem.name)}.wav")) for _, stem in result.stems
     ]
-    ui.hold(HELD, result, request)
+    ui.hold(HELD, result, request, keep=4)  # stems of a 5-minute file are hundreds of MB
     return paths[0], paths[1], views.metrics_markdown(result), paths
 
 
