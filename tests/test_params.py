@@ -105,7 +105,7 @@ def test_held_results_are_per_session_and_bounded():
     ui.hold("asr", 2, b)
     assert (ui.held("asr", a), ui.held("asr", b), ui.held("tts", a)) == (1, 2, None)
     for i in range(ui._HELD_MAX + 5):
-        ui.hold("k", i, SimpleNamespace(session_hash=f"s{i}"))
+        ui.hold("k", i, SimpleNamespace(session_hash=f"s{i}"), keep=ui._HELD_MAX + 10)
     assert ui.held("asr", a) is None
     assert len(ui._held) == ui._HELD_MAX
 
