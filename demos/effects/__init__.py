@@ -24,7 +24,7 @@ EXAMPLE = fx.EXAMPLE_CLIP
 FORMATS = ("wav", "flac")
 HELD = "effects"
 
-__all__ = ["apply_effects", "build", "edit_chain", "effects_preset", "effects_views"]
+__all__ = ["apply_effects", "build", "edit_chain", "effects_add", "effects_preset", "effects_views"]
 
 
 @ui.user_errors
@@ -164,7 +164,7 @@ def build() -> gr.Blocks:
                     chain_param.default, language="json", label=chain_param.title, lines=8
                 )
                 with gr.Row():
-                    tail = ui.control(fx.PARAMS["tail_s"], info=None)
+                    tail = ui.control(fx.PARAMS["tail_s"])
                     file_format = gr.Radio(list(FORMATS), value="wav", label="Download as")
                 run = gr.Button("Apply effects", variant="primary")
             with gr.Column(scale=1):
