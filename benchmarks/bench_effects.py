@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import soundfile as sf
@@ -34,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from report import free_port, peak_rss_mb, publish  # noqa: E402
 
 from audiokit.audio import Audio, load_audio  # noqa: E402
-from audiokit.engines import effects as fx  # noqa: E402
+from audiokit.tasks import effects as fx  # noqa: E402
 
 RUNS = 5
 DURATION_S = 60.0
@@ -82,6 +83,7 @@ def main() -> None:
     import pedalboard as pb
     from gradio_client import Client, handle_file
 
+    from audiokit import ui
     from demos import effects as demo
 
     loop = load_audio(fx.EXAMPLES / "pluck_loop.flac")
@@ -100,7 +102,7 @@ def main() -> None:
         board(np.pad(clip.samples, ((0, 0), (0, round(TAIL_S * rate)))), rate)
 
     def pure() -> None:
-        fx.apply_chain(clip, CHAIN, tail_s=TAIL_S)
+        fx.run(clip, chain=CHAIN, tail_s=TAIL_S)
 
     def concurrent() -> None:
         threads = [threading.Thread(target=pure) for _ in range(2)]
@@ -129,14 +131,16 @@ def main() -> None:
             "concurrent": concurrent,
         }
     )
-    result = fx.apply_chain(clip, CHAIN, tail_s=TAIL_S)
-    views = interleaved({"views": lambda: demo.effects_views(result, "wav")}, runs=3)["views"]
+    result = fx.run(clip, chain=CHAIN, tail_s=TAIL_S)
+    session = SimpleNamespace(session_hash="bench")
+    ui.hold(demo.HELD, result, session)
+    views = interleaved({"views": lambda: demo.effects_views("wav", session)}, runs=3)["views"]
 
     ten_s = Audio(np.ascontiguousarray(clip.samples[:, : 10 * rate]), rate)
     neural = interleaved(
-        {"tcn": lambda: fx.apply_chain(ten_s, [{"effect": "NeuralTCN"}], tail_s=0)}, runs=3
+        {"tcn": lambda: fx.run(ten_s, chain=[{"effect": "NeuralTCN"}], tail_s=0)}, runs=3
     )["tcn"]
-    from audiokit.engines import nafx
+    from audiokit.tasks.effects.backends import nafx
 
     started = time.perf_counter()
     nafx.steer(nafx.TCNConfig(), target="compressor", sample_rate=rate, steps=100)
@@ -150,7 +154,7 @@ def main() -> None:
     overhead = t["api"] - t["transfer"]
     rows = [
         ("Bare Pedalboard call (5 effects)", t["bare"], xrt(t["bare"]), "1.00"),
-        ("Pure function `apply_chain`", t["pure"], xrt(t["pure"]), f"{t['pure'] / t['bare']:.2f}"),
+        ("Pure function `run`", t["pure"], xrt(t["pure"]), f"{t['pure'] / t['bare']:.2f}"),
         ("API `/apply_effects` (gradio_client)", t["api"], xrt(t["api"]), ""),
         ("  transfer only (echo endpoint: same file up and back)", t["transfer"], "", ""),
         ("  API minus transfer", overhead, xrt(overhead), f"{overhead / t['bare']:.2f}"),

@@ -1,9 +1,12 @@
-"""Effects engine: physics of the effects, chains as data, the snippet, presets, bad input."""
+"""Effects task: physics of the effects, chains as data, the snippet, presets, bad input."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -11,9 +14,9 @@ import soundfile as sf
 from scipy.signal import butter, freqz
 
 from audiokit.audio import Audio, load_audio
-from audiokit.engines import effects as fx
 from audiokit.errors import AudioStudyError
-from demos import effects as demo
+from audiokit.tasks import effects as fx
+from tests.conftest import ROOT
 from tests.signals import CHANNELS, RATES, band_level_db, peak_frequency_hz, tone, white_noise
 
 
@@ -22,7 +25,7 @@ def rms(x: np.ndarray) -> float:
 
 
 def run(audio: Audio, chain, **kw) -> Audio:
-    return fx.apply_chain(audio, chain, **kw).after
+    return fx.run(audio, chain=chain, **kw).after
 
 
 @pytest.mark.parametrize("rate", RATES)
@@ -72,13 +75,13 @@ def test_reverb_adds_a_tail(rate):
     burst = np.zeros((2, rate), np.float32)
     burst[:, : rate // 10] = white_noise(sample_rate=rate, duration_s=0.1, amplitude=0.3)
     clip = Audio(burst, rate)
-    result = fx.apply_chain(clip, [{"effect": "Reverb", "params": {"room_size": 0.9}}], tail_s=3)
+    result = fx.run(clip, chain=[{"effect": "Reverb", "params": {"room_size": 0.9}}], tail_s=3)
     assert result.after.frames > clip.frames
     assert 0 < result.tail_s <= 3.0
     # After the dry burst has ended, the reverb keeps ringing well above the floor.
     ringing = result.after.samples[:, rate // 5 : rate // 2]
     assert rms(ringing) > 1e-3
-    no_tail = fx.apply_chain(clip, [{"effect": "Reverb", "params": {"room_size": 0.9}}], tail_s=0)
+    no_tail = fx.run(clip, chain=[{"effect": "Reverb", "params": {"room_size": 0.9}}], tail_s=0)
     assert no_tail.after.frames == clip.frames
 
 
@@ -198,7 +201,7 @@ def test_exported_python_snippet_reproduces_the_output(label, tmp_path, monkeypa
     source = tmp_path / "input.wav"
     sf.write(source, x.T, rate, subtype="FLOAT")
     clip = load_audio(source)
-    result = fx.apply_chain(clip, SNIPPET_CHAINS[label], tail_s=1.5)
+    result = fx.run(clip, chain=SNIPPET_CHAINS[label], tail_s=1.5)
     snippet = fx.to_python(result.steps, tail_s=1.5, input_path=str(source))
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
@@ -225,23 +228,6 @@ def test_levels_of_tone_silence_and_short_clips():
     # Silence through a chain: no division by zero anywhere.
     out = run(silence, [{"effect": "Compressor", "params": {"threshold_db": -30, "ratio": 4}}])
     assert out.frames == silence.frames
-
-
-def test_editor_actions_rewrite_the_json():
-    chain = fx.chain_to_json(fx.parse_chain([{"effect": "Gain"}, {"effect": "Reverb"}]))
-    added = demo.edit_chain(chain, "add", value="Delay")
-    assert [s["effect"] for s in json.loads(added)] == ["Gain", "Reverb", "Delay"]
-    moved = demo.edit_chain(added, "up", 2)
-    assert [s["effect"] for s in json.loads(moved)] == ["Gain", "Delay", "Reverb"]
-    assert demo.edit_chain(moved, "up", 0) == moved
-    removed = demo.edit_chain(moved, "remove", 0)
-    assert [s["effect"] for s in json.loads(removed)] == ["Delay", "Reverb"]
-    bypassed = demo.edit_chain(removed, "bypass", 1)
-    assert json.loads(bypassed)[1]["bypass"] is True
-    set_ = demo.edit_chain(bypassed, "set", 0, ("feedback", 0.25))
-    assert json.loads(set_)[0]["params"]["feedback"] == 0.25
-    with pytest.raises(AudioStudyError, match="'feedback' must be between 0 and 1"):
-        demo.edit_chain(bypassed, "set", 0, ("feedback", 3))
 
 
 BAD_CHAINS = [
@@ -278,102 +264,86 @@ BAD_CHAINS = [
 @pytest.mark.parametrize(("chain", "message"), BAD_CHAINS)
 def test_bad_chains_are_refused_naming_the_field(chain, message):
     with pytest.raises(AudioStudyError) as info:
-        fx.apply_chain(tone(440), chain)
+        fx.run(tone(440), chain=chain)
     assert message in str(info.value)
 
 
 def test_bad_audio_and_options_are_refused():
     nan = Audio(np.full((1, 1000), np.nan, np.float32), 16000)
     with pytest.raises(AudioStudyError, match="NaN or infinite samples"):
-        fx.apply_chain(nan, [])
+        fx.run(nan, chain=[])
     with pytest.raises(AudioStudyError, match="empty"):
-        fx.apply_chain(Audio(np.zeros((1, 0), np.float32), 16000), [])
-    with pytest.raises(AudioStudyError, match="'tail_s' must be between 0 and 10"):
-        fx.apply_chain(tone(440), [], tail_s=11)
-    with pytest.raises(AudioStudyError, match="'tail_s' must be between"):
-        fx.apply_chain(tone(440), [], tail_s=float("nan"))
-    with pytest.raises(AudioStudyError, match="takes at most 2.0 s"):
-        fx.apply_chain(tone(440, duration_s=3), [], max_duration_s=2.0)
+        fx.run(Audio(np.zeros((1, 0), np.float32), 16000), chain=[])
+    with pytest.raises(AudioStudyError, match="'Tail' must be between 0 and 10 s, not 11"):
+        fx.run(tone(440), chain=[], tail_s=11)
+    with pytest.raises(AudioStudyError, match="'Tail' must be a finite number"):
+        fx.run(tone(440), chain=[], tail_s=float("nan"))
+    with pytest.raises(AudioStudyError, match="'Tail' must be a number"):
+        fx.run(tone(440), chain=[], tail_s="2")
+    longest = fx.LIMITS.max_duration_s
+    over = Audio(np.zeros((1, int(8000 * (longest + 1))), np.float32), 8000)
+    with pytest.raises(AudioStudyError, match="takes at most 2:00"):
+        fx.run(over, chain=[])
     with pytest.raises(AudioStudyError, match="not below half the sample rate"):
-        fx.apply_chain(
-            tone(440), [{"effect": "LowpassFilter", "params": {"cutoff_frequency_hz": 9000}}]
+        fx.run(
+            tone(440), chain=[{"effect": "LowpassFilter", "params": {"cutoff_frequency_hz": 9000}}]
         )
     with pytest.raises(AudioStudyError, match="MP3 cannot encode 96000 Hz"):
-        fx.apply_chain(tone(440, sample_rate=96000), [{"effect": "MP3Compressor"}])
-    with pytest.raises(AudioStudyError, match="Unknown preset"):
-        demo.load_preset.__wrapped__("nope")
+        fx.run(tone(440, sample_rate=96000), chain=[{"effect": "MP3Compressor"}])
 
 
-def test_build_registers_the_promised_endpoint_names():
-    names = {fn.api_name for fn in demo.build().fns.values()}
-    public = {"apply_effects", "effects_preset", "effects_add"}
-    private = {"effects_views", "effects_load_example", "effects_import", "effects_export"}
-    private |= {"effects_preset_reset"}
-    assert public | private | {"effects_export_initial"} <= names
-    prefixed = {fn.api_name for fn in demo.build(api_prefix="effects_page_").fns.values()}
-    assert {f"effects_page_{n}" for n in public} <= prefixed
+def test_run_takes_only_its_declared_keywords():
+    assert list(fx.PARAMS) == ["chain", "tail_s"]
+    signature = inspect.signature(fx.run).parameters
+    for name, param in fx.PARAMS.items():
+        assert signature[name].default == param.default and signature[name].kind.name == (
+            "KEYWORD_ONLY"
+        )
+    with pytest.raises(TypeError):
+        fx.run(tone(440), chain=[], loudness=3)  # type: ignore[call-arg]
+    # The default chain is the lo-fi preset, read from the preset file (typed nowhere else).
+    assert json.loads(fx.PARAMS["chain"].default) == fx.presets()[fx.DEFAULT_PRESET]["chain"]
+    assert fx.PARAMS["tail_s"].maximum == fx.LIMITS.max_tail_s == fx.MAX_TAIL_S
 
 
-def test_clipping_warning_says_which_peak_with_its_value():
-    """Issue 15 item 9: an empty chain was said to clip 'above 0 dBFS' at -1.9 dBFS."""
-    clip = load_audio(fx.EXAMPLES / "pluck_loop.flac")
-    same = demo.levels_markdown(fx.apply_chain(clip, []))
-    assert "clips" not in same
-    # The pluck loop's samples peak at -1.9 dBFS, its 4x-oversampled true peak at +0.0 dBTP.
-    assert "true peak +0.0 dBTP, while the sample peak is -1.9 dBFS" in same
-    assert "The input's true peak was already +0.0 dBTP" in same
-    loud = demo.levels_markdown(
-        fx.apply_chain(clip, [{"effect": "Gain", "params": {"gain_db": 6}}])
+def test_run_reports_progress_from_zero_to_one():
+    seen = []
+    chain = [{"effect": "Gain"}, {"effect": "NeuralTCN", "params": {"channels": 2}}]
+    fx.run(tone(440), chain=chain, progress=lambda f, m: seen.append((f, m)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any("Pedalboard: Gain" in m for _, m in seen)
+    assert any("Neural" in m for _, m in seen)
+
+
+def test_every_effect_parameter_is_the_shared_param_type():
+    from audiokit.params import Param
+
+    for spec in fx.effects().values():
+        for p in spec.params:
+            assert isinstance(p, Param) and p.title == p.name, (spec.name, p.name)
+            assert p.default is not None and p.check(p.default) == p.default
+
+
+def test_importing_the_task_imports_neither_pedalboard_nor_torch():
+    probe = (
+        "import sys, audiokit.tasks.effects as fx\n"
+        "heavy = {'pedalboard', 'torch', 'scipy', 'matplotlib'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+        "fx.warm_up()\n"
+        "assert 'pedalboard' in sys.modules and 'torch' not in sys.modules\n"
     )
-    assert "**The output clips**: its sample peak is +4.1 dBFS" in loud
-    quiet = demo.levels_markdown(fx.apply_chain(tone(440, amplitude=0.5), []))
-    assert "peak" not in quiet.split("\n\n")[-1] and "clips" not in quiet
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
-def test_neural_fuzz_preset_does_not_clip():
-    clip = load_audio(fx.EXAMPLES / "pluck_loop.flac")
-    result = fx.apply_chain(clip, fx.load_presets()["neural fuzz (steered)"]["chain"])
-    levels = fx.measure_levels(result.after)
-    assert levels.sample_peak_db < -1.0 and levels.true_peak_db < 0.0
-    assert demo.clipping_warning(fx.measure_levels(clip), levels) == ""
-
-
-def test_every_frequency_gets_a_number_box_not_a_linear_slider():
-    """Issue 15 item 10: on a 10-20,000 Hz slider, one pixel is tens of hertz."""
-    import gradio as gr
-
-    frequencies = 0
-    for spec in fx.EFFECTS.values():
-        step = fx.parse_chain([{"effect": spec.name}])[0]
-        for param in spec.params:
-            widget = demo._control(step, param, True)
-            if param.unit == " Hz":
-                frequencies += 1
-                assert isinstance(widget, gr.Number), f"{spec.name}.{param.name}"
-                assert f"{param.minimum:g} … {param.maximum:g} Hz" in widget.info
-            if param.minimum and param.maximum / param.minimum >= 100:
-                assert isinstance(widget, gr.Number), f"{spec.name}.{param.name}"
-    assert frequencies >= 10
-    # The neural effect's seed (0-9999) is typed in full, not picked on a clipped slider.
-    nafx_step = fx.parse_chain([{"effect": fx.NEURAL}])[0]
-    seed = next(p for p in fx.EFFECTS[fx.NEURAL].params if p.name == "seed")
-    seed_box = demo._control(nafx_step, seed, True)
-    assert isinstance(seed_box, gr.Number) and seed_box.precision == 0
-    assert "0 … 9999" in seed_box.info
-    # A typed value goes through the chain's own check, with its own sentence.
-    chain = fx.chain_to_json(fx.parse_chain([{"effect": "HighpassFilter"}]))
-    set_ = demo._set_param.__wrapped__(chain, 80, index=0, name="cutoff_frequency_hz")
-    assert json.loads(set_)[0]["params"]["cutoff_frequency_hz"] == 80
-    with pytest.raises(AudioStudyError, match="must be between 10 and 20000, not 5"):
-        demo._set_param.__wrapped__(chain, 5, index=0, name="cutoff_frequency_hz")
-    with pytest.raises(AudioStudyError, match="must be a number, not None"):
-        demo._set_param.__wrapped__(chain, None, index=0, name="cutoff_frequency_hz")
+def test_the_catalog_card_names_the_neural_effect():
+    (card,) = fx.CATALOG.values()
+    assert card.offline and "7,713" in card.markdown() and "Steinmetz" in card.markdown()
 
 
 def test_an_oversized_chain_text_is_refused_before_parsing():
-    from audiokit import limits
-
-    huge = "[" + " " * limits.EFFECTS_MAX_CHAIN_CHARS + "]"
+    huge = "[" + " " * fx.LIMITS.max_chain_chars + "]"
     with pytest.raises(AudioStudyError, match="characters long; the limit is"):
         fx.parse_chain(huge)
     assert fx.parse_chain("[" + " " * 100 + "]") == []

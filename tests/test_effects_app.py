@@ -1,4 +1,5 @@
-"""The Effects tab in the launched app: gradio_client calls and the /effects page in Chromium."""
+"""The Effects tab: its handlers, views and editor directly, then the launched app through
+gradio_client and the /effects page in Chromium (the tests marked ``app``)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ import pytest
 import soundfile as sf
 from gradio_client import handle_file
 
-from audiokit.engines.effects import EXAMPLES
+from audiokit.audio import load_audio
+from audiokit.errors import AudioStudyError
+from audiokit.tasks import effects as fx
+from demos import effects as demo
+from demos.effects import editor, views
+from tests.signals import tone
 
-pytestmark = pytest.mark.app
-
-EXAMPLE = EXAMPLES / "pluck_loop.flac"
+EXAMPLE = fx.EXAMPLE_CLIP
 GAIN_6 = json.dumps([{"effect": "Gain", "params": {"gain_db": 6}}])
 
 
@@ -24,6 +28,150 @@ def rms(x: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.asarray(x, dtype=np.float64) ** 2)))
 
 
+# --- The tab's own functions, called directly (no app launched) -----------------------------
+
+
+class _Request:
+    """What ``ui.hold``/``ui.held`` read from a ``gr.Request``: the browser session."""
+
+    def __init__(self, session_hash: str) -> None:
+        self.session_hash = session_hash
+
+
+def test_apply_effects_returns_the_answer_and_the_follow_up_draws_from_the_held_result():
+    import matplotlib.figure
+
+    mine, other = _Request("effects-test-session"), _Request("effects-other-session")
+    chain = json.dumps([{"effect": "Gain", "params": {"gain_db": -6}}])
+    answer = demo.apply_effects(str(EXAMPLE), chain, 0.5, mine)
+    assert len(answer) == 2  # the audio and the snippet: no state for API or MCP callers
+    path, snippet = answer
+    assert sf.info(path).channels == 2 and "Gain(gain_db=-6.0)" in snippet
+    drawn = demo.effects_views("flac", mine)
+    download, levels, *figures, learn, loss = drawn
+    assert download.endswith(".flac") and sf.info(download).channels == 2
+    assert "Integrated loudness" in levels and "1. **Gain**" in learn and loss is None
+    assert all(isinstance(f, matplotlib.figure.Figure) for f in figures)
+    # Another session has nothing held, so its follow-up says what to do first.
+    with pytest.raises(Exception, match="Apply a chain first"):
+        demo.effects_views("wav", other)
+
+
+def test_build_registers_the_promised_endpoint_names_literally():
+    import inspect
+
+    assert not inspect.signature(demo.build).parameters  # no api_prefix: names are literal
+    fns = {fn.api_name: fn for fn in demo.build().fns.values()}
+    assert fns["apply_effects"].api_visibility == "public"
+    assert {fns[n].api_visibility for n in ("effects_preset", "effects_add")} == {"undocumented"}
+    private = {"effects_views", "effects_load_example", "effects_import", "effects_export"}
+    private |= {"effects_preset_reset", "effects_export_initial"}
+    assert {fns[n].api_visibility for n in private} == {"private"}
+    assert not any(type(o).__name__ == "State" for o in fns["apply_effects"].outputs)
+    assert demo.apply_effects.__name__ == "apply_effects" and "Args:" in demo.apply_effects.__doc__
+
+
+def test_the_tail_slider_is_built_from_the_tasks_params():
+    fns = {fn.api_name: fn for fn in demo.build().fns.values()}
+    tail = fns["apply_effects"].inputs[2]
+    param = fx.PARAMS["tail_s"]
+    assert (tail.minimum, tail.maximum, tail.value) == (param.minimum, param.maximum, 2.0)
+    assert fns["apply_effects"].inputs[1].value == fx.PARAMS["chain"].default
+
+
+def test_unknown_preset_and_effect_are_refused():
+    with pytest.raises(AudioStudyError, match="Unknown preset"):
+        demo.effects_preset.__wrapped__("nope")
+    with pytest.raises(AudioStudyError, match="Unknown effect 'Fuzz'"):
+        editor.effects_add.__wrapped__("[]", "Fuzz")
+
+
+def test_editor_actions_rewrite_the_json():
+    chain = fx.chain_to_json(fx.parse_chain([{"effect": "Gain"}, {"effect": "Reverb"}]))
+    added = demo.edit_chain(chain, "add", value="Delay")
+    assert [s["effect"] for s in json.loads(added)] == ["Gain", "Reverb", "Delay"]
+    moved = demo.edit_chain(added, "up", 2)
+    assert [s["effect"] for s in json.loads(moved)] == ["Gain", "Delay", "Reverb"]
+    assert demo.edit_chain(moved, "up", 0) == moved
+    removed = demo.edit_chain(moved, "remove", 0)
+    assert [s["effect"] for s in json.loads(removed)] == ["Delay", "Reverb"]
+    bypassed = demo.edit_chain(removed, "bypass", 1)
+    assert json.loads(bypassed)[1]["bypass"] is True
+    set_ = demo.edit_chain(bypassed, "set", 0, ("feedback", 0.25))
+    assert json.loads(set_)[0]["params"]["feedback"] == 0.25
+    with pytest.raises(AudioStudyError, match="'feedback' must be between 0 and 1"):
+        demo.edit_chain(bypassed, "set", 0, ("feedback", 3))
+
+
+def test_clipping_warning_says_which_peak_with_its_value():
+    """Issue 15 item 9: an empty chain was said to clip 'above 0 dBFS' at -1.9 dBFS."""
+    clip = load_audio(EXAMPLE)
+    same = views.levels_markdown(fx.run(clip, chain=[]))
+    assert "clips" not in same
+    # The pluck loop's samples peak at -1.9 dBFS, its 4x-oversampled true peak at +0.0 dBTP.
+    assert "true peak +0.0 dBTP, while the sample peak is -1.9 dBFS" in same
+    assert "The input's true peak was already +0.0 dBTP" in same
+    loud = views.levels_markdown(fx.run(clip, chain=[{"effect": "Gain", "params": {"gain_db": 6}}]))
+    assert "**The output clips**: its sample peak is +4.1 dBFS" in loud
+    quiet = views.levels_markdown(fx.run(tone(440, amplitude=0.5), chain=[]))
+    assert "peak" not in quiet.split("\n\n")[-1] and "clips" not in quiet
+
+
+def test_neural_fuzz_preset_does_not_clip():
+    clip = load_audio(EXAMPLE)
+    result = fx.run(clip, chain=fx.presets()["neural fuzz (steered)"]["chain"])
+    levels = fx.measure_levels(result.after)
+    assert levels.sample_peak_db < -1.0 and levels.true_peak_db < 0.0
+    assert views.clipping_warning(fx.measure_levels(clip), levels) == ""
+    assert "Steered toward **distortion**" in views.learn_markdown(result)
+
+
+def test_every_frequency_gets_a_number_box_not_a_linear_slider():
+    """Issue 15 item 10: on a 10-20,000 Hz slider, one pixel is tens of hertz."""
+    import gradio as gr
+
+    frequencies = 0
+    for spec in fx.effects().values():
+        step = fx.parse_chain([{"effect": spec.name}])[0]
+        for param in spec.params:
+            widget = editor.control(step, param, True)
+            assert widget.label == param.name
+            if param.unit == " Hz":
+                frequencies += 1
+                assert isinstance(widget, gr.Number), f"{spec.name}.{param.name}"
+                assert f"{param.minimum:g} … {param.maximum:g} Hz" in widget.info
+            if param.minimum and param.maximum / param.minimum >= 100:
+                assert isinstance(widget, gr.Number), f"{spec.name}.{param.name}"
+    assert frequencies >= 10
+    # The neural effect's seed (0-9999) is typed in full, not picked on a clipped slider.
+    nafx_step = fx.parse_chain([{"effect": fx.NEURAL}])[0]
+    seed = fx.effects()[fx.NEURAL].param("seed")
+    seed_box = editor.control(nafx_step, seed, True)
+    assert isinstance(seed_box, gr.Number) and seed_box.precision == 0
+    assert "0 … 9999" in seed_box.info
+    # A typed value goes through the chain's own check, with its own sentence.
+    chain = fx.chain_to_json(fx.parse_chain([{"effect": "HighpassFilter"}]))
+    set_ = editor.set_param.__wrapped__(chain, 80, index=0, name="cutoff_frequency_hz")
+    assert json.loads(set_)[0]["params"]["cutoff_frequency_hz"] == 80
+    with pytest.raises(AudioStudyError, match="must be between 10 and 20000 Hz, not 5"):
+        editor.set_param.__wrapped__(chain, 5, index=0, name="cutoff_frequency_hz")
+    with pytest.raises(AudioStudyError, match="must be a number, not None"):
+        editor.set_param.__wrapped__(chain, None, index=0, name="cutoff_frequency_hz")
+
+
+def test_the_neural_controls_refuse_a_setting_over_the_limits():
+    """The UI path: a slider moved to depth 8 goes through the chain parser and is refused."""
+    chain = fx.chain_to_json(fx.parse_chain([{"effect": "NeuralTCN"}]))
+    with pytest.raises(AudioStudyError, match="receptive field would be 133,333,333"):
+        editor.set_param.__wrapped__(chain, 8, index=0, name="depth")
+    note = views.receptive_field_note(fx.parse_chain(chain)[0])
+    assert "13,333 samples (limit 32,768)" in note and "7,713 weights (limit 150,000)" in note
+
+
+# --- The launched app ------------------------------------------------------------------------
+
+
+@pytest.mark.app
 def test_public_effects_endpoints(client):
     names = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
     assert "/apply_effects" in names
@@ -31,6 +179,7 @@ def test_public_effects_endpoints(client):
     assert not {"/effects_preset", "/effects_add"} & names
 
 
+@pytest.mark.app
 def test_apply_effects_keeps_rate_and_channels_and_applies_the_gain(client, tmp_path):
     rate = 48000
     t = np.arange(rate) / rate
@@ -45,6 +194,7 @@ def test_apply_effects_keeps_rate_and_channels_and_applies_the_gain(client, tmp_
     assert "Gain(gain_db=6.0)" in snippet and "from pedalboard import" in snippet
 
 
+@pytest.mark.app
 def test_apply_effects_with_only_the_audio_uses_the_default_chain_and_keeps_the_tail(client):
     audio, snippet = client.predict(handle_file(str(EXAMPLE)), api_name="/apply_effects")
     out, out_rate = sf.read(audio, always_2d=True)
@@ -54,6 +204,7 @@ def test_apply_effects_with_only_the_audio_uses_the_default_chain_and_keeps_the_
     assert "Reverb(" in snippet and "Bitcrush(" in snippet
 
 
+@pytest.mark.app
 def test_presets_through_the_api(client):
     chain, description = client.predict("telephone", api_name="/effects_preset")
     assert json.loads(chain)[0]["effect"] == "HighpassFilter" and "landline" in description
@@ -61,6 +212,7 @@ def test_presets_through_the_api(client):
     assert [s["effect"] for s in json.loads(added)] == ["Gain", "Reverb"]
 
 
+@pytest.mark.app
 @pytest.mark.parametrize(
     ("chain", "message"),
     [
@@ -86,6 +238,7 @@ def test_bad_chain_is_a_clear_sentence_and_the_server_stays_up(client, chain, me
     assert message in str(info.value)
 
 
+@pytest.mark.app
 def test_nan_audio_is_a_clear_sentence(client, tmp_path):
     bad = tmp_path / "nan.wav"
     sf.write(bad, np.full(8000, np.nan, np.float32), 16000, subtype="FLOAT")
@@ -95,6 +248,7 @@ def test_nan_audio_is_a_clear_sentence(client, tmp_path):
     assert sf.info(audio).channels == 2
 
 
+@pytest.mark.app
 @pytest.mark.browser
 def test_page_applies_the_preloaded_chain(page, app_url, output_dir):
     page.goto(app_url + "effects")
@@ -110,6 +264,7 @@ def test_page_applies_the_preloaded_chain(page, app_url, output_dir):
     page.screenshot(path=output_dir / "effects-page.png", full_page=True)
 
 
+@pytest.mark.app
 def test_identical_concurrent_requests_all_get_complete_identical_files(app_url, tmp_path):
     """Issue 11 item 9: a burst of identical requests used to share one content-hash output
     path, so a download could read it while another request was rewriting it (truncated)."""
@@ -173,6 +328,7 @@ def _labels_over_plots(page) -> list[str]:
     )
 
 
+@pytest.mark.app
 @pytest.mark.browser
 @pytest.mark.parametrize("size", SIZES)
 def test_choosing_a_preset_loads_it_and_apply_runs_it(browser, app_url, output_dir, size):
@@ -202,6 +358,7 @@ def test_choosing_a_preset_loads_it_and_apply_runs_it(browser, app_url, output_d
     context.close()
 
 
+@pytest.mark.app
 @pytest.mark.browser
 @pytest.mark.parametrize("size", SIZES)
 def test_a_failed_run_clears_the_last_result_and_says_why(browser, app_url, output_dir, size):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from audiokit.audio import Audio
-from audiokit.engines import effects as fx
-from audiokit.engines import nafx
+from audiokit.tasks import effects as fx
+from audiokit.tasks.effects.backends import nafx
 from tests.signals import pink_noise, tone
 
 SMALL = dict(depth=3, kernel_size=5, dilation_growth=4, channels=8)
@@ -30,8 +30,8 @@ def test_same_seed_same_output_other_seed_other_output():
 def test_same_seed_same_output_through_the_chain():
     clip = Audio(noise_clip(), 22050)
     chain = [{"effect": "NeuralTCN", "params": {"seed": 11, **SMALL}}]
-    first = fx.apply_chain(clip, chain, tail_s=0).after.samples
-    np.testing.assert_array_equal(first, fx.apply_chain(clip, chain, tail_s=0).after.samples)
+    first = fx.run(clip, chain=chain, tail_s=0).after.samples
+    np.testing.assert_array_equal(first, fx.run(clip, chain=chain, tail_s=0).after.samples)
 
 
 def test_receptive_field_is_what_the_network_sees():
@@ -92,7 +92,7 @@ def test_steering_is_deterministic():
 def test_steered_chain_reports_loss_and_receptive_field():
     clip = Audio(noise_clip(16000, 1), 16000)
     params = {"seed": 1, **SMALL, "steer": "distortion", "steer_steps": 10}
-    result = fx.apply_chain(clip, [{"effect": "NeuralTCN", "params": params}], tail_s=0)
+    result = fx.run(clip, chain=[{"effect": "NeuralTCN", "params": params}], tail_s=0)
     (report,) = result.steer_reports
     assert report.target == "distortion" and len(report.train_loss) == 10
     (rf_ms,) = result.receptive_fields_ms
@@ -143,7 +143,7 @@ def test_steering_and_running_refuse_before_working():
     clip = Audio(np.zeros((2, 120 * 44100), np.float32), 44100)
     chain = [{"effect": "NeuralTCN", "params": {"channels": 64}}]
     with pytest.raises(nafx.AudioStudyError, match=r"Effect 1 \(NeuralTCN\).*at most 19\.4 s"):
-        fx.apply_chain(clip, chain, tail_s=0)
+        fx.run(clip, chain=chain, tail_s=0)
     for bad in (dict(depth=0), dict(channels=2.5), dict(kernel_size=True)):
         with pytest.raises(nafx.AudioStudyError, match="must be a whole number"):
             nafx.neural_effect(np.zeros((1, 100), np.float32), 16000, **bad)
@@ -156,12 +156,11 @@ def test_defaults_and_presets_are_within_the_limits():
     assert nafx.TCNConfig().receptive_field <= nafx.MAX_RECEPTIVE_FIELD
 
 
-def test_the_neural_controls_refuse_a_setting_over_the_limits():
-    """The UI path: a slider moved to depth 8 goes through the chain parser and is refused."""
-    from demos import effects as demo
-
-    chain = fx.chain_to_json(fx.parse_chain([{"effect": "NeuralTCN"}]))
-    with pytest.raises(nafx.AudioStudyError, match="receptive field would be 133,333,333"):
-        demo._set_param.__wrapped__(chain, 8, index=0, name="depth")
-    note = demo._receptive_field_note(fx.parse_chain(chain)[0])
-    assert "13,333 samples (limit 32,768)" in note and "7,713 weights (limit 150,000)" in note
+def test_the_neural_stage_reports_its_receptive_field_and_the_snippet_imports_the_task():
+    step = fx.parse_chain([{"effect": "NeuralTCN", "params": {"seed": 1, **SMALL}}])[0]
+    out = nafx.stage(step).process(noise_clip(16000, 1), 16000, lambda f, m: None)
+    assert out.samples.shape == (1, 8000) and out.steer_report is None
+    assert out.receptive_field_ms == pytest.approx(1000 * 85 / 16000)
+    snippet = fx.to_python([step])
+    assert "from audiokit.tasks.effects import neural_effect" in snippet
+    assert "audiokit.engines" not in snippet
