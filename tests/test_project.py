@@ -31,7 +31,7 @@ def test_registry_order_and_titles():
 
 @pytest.mark.parametrize("demo", DEMOS, ids=DEMO_IDS)
 def test_each_demo_builds_a_fresh_blocks(demo):
-    first, second = demo.build(), demo.build(api_prefix="copy_")
+    first, second = demo.build(), demo.build()
     assert isinstance(first, gr.Blocks) and first is not second
 
 
