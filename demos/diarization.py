@@ -18,11 +18,11 @@ import numpy as np
 
 from audiokit import plots, ui
 from audiokit.audio import format_duration, load_audio, to_gradio
-from audiokit.engines.speaker import pca_2d
 from audiokit.errors import AudioStudyError
 from audiokit.tasks import diarization
 from audiokit.tasks.diarization import LIMITS, PARAMS, Diarization
 from audiokit.tasks.diarization.clustering import DISTANCE_THRESHOLD
+from audiokit.tasks.speaker import pca_2d
 
 # The key under which a session's last result is held for the private steps.
 HELD = "diarization"

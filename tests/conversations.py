@@ -37,7 +37,7 @@ def voice(name: str) -> np.ndarray:
     elif name == "german":
         x = load_audio(MULTILINGUAL).for_model(SR)[30 * SR :]
     elif name == "piper":
-        from audiokit.engines.tts import speak
+        from audiokit.tasks.tts import speak
 
         x = np.concatenate([speak(s).for_model(SR) for s in PIPER_SENTENCES])
     else:

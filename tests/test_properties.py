@@ -23,10 +23,10 @@ from audiokit.audio import (
     to_int16,
     validate,
 )
-from audiokit.engines import effects as fx
-from audiokit.engines import separation as sep
 from audiokit.errors import AudioStudyError
 from audiokit.metrics import si_sdr, word_error_rate
+from audiokit.tasks import effects as fx
+from audiokit.tasks import separation as sep
 
 FAST = settings(
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from audiokit.audio import Audio, load_audio, write_audio
-from audiokit.engines.tts import speak
+from audiokit.tasks.tts import speak
 
 HERE = Path(__file__).resolve().parent
 TESTDATA = HERE.parent / "asr"

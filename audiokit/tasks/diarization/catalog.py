@@ -1,7 +1,7 @@
 """The model allowlist: diarization embeds with the speaker engine's embedded GE2E encoder.
 
 One entry, so there is no model choice in the UI or ``run()``; the engine and its loader are
-the speaker task's (``audiokit.engines.speaker.ge2e_encoder``).
+the speaker task's (``audiokit.tasks.speaker.ge2e_encoder``).
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from audiokit.audio import Audio, format_duration, rms_db, validate
-from audiokit.engines import speaker
 from audiokit.errors import AudioStudyError
 from audiokit.progress import Progress, or_silent, scaled
+from audiokit.tasks import speaker
 from audiokit.tasks.diarization import clustering, segmentation
 from audiokit.tasks.diarization.result import Diarization
 from audiokit.tasks.diarization.segmentation import FRAME_S, SAMPLE_RATE

@@ -16,8 +16,8 @@ import itertools
 import numpy as np
 
 from audiokit.audio import rms_db
-from audiokit.engines import speaker
 from audiokit.progress import Progress
+from audiokit.tasks import speaker
 from audiokit.tasks.diarization.result import Segment
 
 SAMPLE_RATE = speaker.SAMPLE_RATE
