@@ -959,3 +959,33 @@ def wire_sends(found: dict[str, list], tabs: gr.Tabs, app: gr.Blocks, own: dict[
     for into, note in receivers.values():
         into.upload(lambda: gr.Markdown("", visible=False), None, note, queue=False, **PRIVATE)
     app.load(lambda: [gr.Row(visible=True)] * len(rows), None, rows, queue=False, **PRIVATE)
+
+
+# --- Show the code: the library program and the API call for the current settings ---------
+
+APP_URL = "__APP_URL__"
+_URL_JS = (
+    "(lib, cli) => [lib, cli.replaceAll('__APP_URL__', "
+    "window.location.origin + window.location.pathname.replace(/\\/?$/, '/'))]"
+)
+
+
+def code_panel(task: str, controls: list[tuple[Param, Any]]) -> None:
+    """A "Code" accordion: a short program that reproduces the tab's result with the library
+    itself (no import of this app), and the ``gradio_client`` call of this app's API, both for
+    the settings now in the tab."""
+    from audiokit import snippets
+
+    widgets = [c for _, c in controls]
+    with gr.Accordion("Code: do this yourself", open=False, elem_classes=["code-panel"]):
+        show = gr.Button("Show the code for these settings", size="sm")
+        library = gr.Code(label="With the library itself", language="python", interactive=False)
+        client = gr.Code(label="With this app's API", language="python", interactive=False)
+
+    def write(*values: Any) -> tuple[str, str]:
+        settings = _settings_of(controls, values)
+        return snippets.library(task, settings), snippets.client(task, settings, APP_URL)
+
+    show.click(write, widgets, [library, client], queue=False, **PRIVATE).then(
+        None, [library, client], [library, client], js=_URL_JS, **PRIVATE
+    )
