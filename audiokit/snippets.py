@@ -231,7 +231,8 @@ def _asr(s: dict[str, Any]) -> str:
         model=_literal(model),
         notes="".join(n + "\n" for n in notes),
         kwargs=_literal(kwargs),
-        words=_literal("word" if s["word_timestamps"] else True),
+        # CTC models time characters or words only; Whisper segments with True.
+        words=_literal("word" if s["word_timestamps"] else (True if "whisper" in model else None)),
         read=_READ_16K,
     )
 
