@@ -722,7 +722,7 @@ _DVECTOR = (
 def _diarization(s: dict[str, Any]) -> str:
     return _fill(
         _DIARIZATION,
-        imports=_SPEAKER_IMPORTS,
+        imports=_SPEAKER_IMPORTS + "from sklearn.cluster import AgglomerativeClustering\n",
         read=_READ_16K,
         voiced=_VOICED,
         n=_literal(int(s["num_speakers"])),
@@ -730,12 +730,11 @@ def _diarization(s: dict[str, Any]) -> str:
 
 
 _DIARIZATION = """$imports
-from sklearn.cluster import AgglomerativeClustering
-
 INPUT = "input.wav"
 NUM_SPEAKERS = $n  # 0 estimates the count
 $read
 $voiced
+
 # A simplified version of the app's pipeline (Wang et al. 2018, agglomerative clustering):
 # VAD -> GE2E voice prints of 1.6 s windows per stretch of speech -> clustering -> turns.
 # The app adds: every 30 ms frame re-assigned to the best-matching voice, turns under 0.5 s
@@ -815,4 +814,5 @@ def library(task_id: str, settings: dict[str, Any] | None = None) -> str:
     if task_id not in ("tts", "speaker"):
         name = next(n for n, d in ENDPOINTS[task_id][1].items() if d is FILE)
         code = code.replace('INPUT = "input.wav"', f"INPUT = {_literal(values[name])}", 1)
+    code = re.sub(r"\n+(?=def )", "\n\n\n", code)  # two blank lines before a function
     return re.sub(r"\n{3,}(?=\S)", "\n\n\n", code).strip() + "\n"
