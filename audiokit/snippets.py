@@ -231,7 +231,7 @@ def _asr(s: dict[str, Any]) -> str:
         _ASR_TRANSFORMERS,
         model=_literal(model),
         notes="".join(n + "\n" for n in notes),
-        kwargs=_literal(kwargs),
+        kwargs=_literal(kwargs or None),
         # CTC models time characters or words only; Whisper segments with True.
         words=_literal("word" if s["word_timestamps"] else (True if "whisper" in model else None)),
         read=_READ_16K,
@@ -298,7 +298,7 @@ $notes$read
 # progress; the pipeline's own 30 s chunking is close to it.
 asr = pipeline("automatic-speech-recognition", model=$model, device="cpu")
 out = asr(read_16k(INPUT), chunk_length_s=30, return_timestamps=$words,
-          generate_kwargs=$kwargs or None)
+          generate_kwargs=$kwargs)
 print(out["text"].strip())
 """
 
@@ -338,8 +338,8 @@ def _tts(s: dict[str, Any]) -> str:
 
 
 _TTS_HEAD = """
-# What the voice reads: the app writes numbers, money and abbreviations out first
-# ("normalize"), so this is the text after that step.
+# What the voice reads: for English voices the app writes numbers, money and abbreviations
+# out first ("normalize"), so this is the text after that step.
 TEXT = $text
 PAUSE_S = $pause  # silence between sentences
 """
