@@ -304,7 +304,7 @@ print(out["text"].strip())
 
 
 def _tts(s: dict[str, Any]) -> str:
-    from audiokit.engines.tts import VOICES, as_read  # the app's own text normalisation
+    from audiokit.tasks.tts import VOICES, as_read  # the app's own text normalisation
 
     voice = s["voice"]
     spec = VOICES.get(voice)
@@ -631,7 +631,7 @@ def _separation(s: dict[str, Any]) -> str:
 
 
 def _speaker(s: dict[str, Any]) -> str:
-    from audiokit.engines.speaker import BACKENDS  # each model owns its calibrated threshold
+    from audiokit.tasks.speaker import BACKENDS  # each model owns its calibrated threshold
 
     model = s["model"]
     threshold = float(s["threshold"]) if s["custom_threshold"] else None

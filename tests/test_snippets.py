@@ -81,7 +81,7 @@ def test_asr_snippet_gives_the_apps_transcript(tmp_path: Path) -> None:
 
 def test_tts_snippet_is_the_apps_audio_without_noise(tmp_path: Path) -> None:
     """With both noise scales at 0 Piper is deterministic: the same samples, to int16."""
-    from audiokit.engines import tts
+    from audiokit.tasks import tts
 
     settings = {"text": "It costs $3.50. Dr. Smith agrees!", "noise_scale": 0.0, "noise_w": 0.0}
     run_snippet(snippets.library("tts", settings), tmp_path)
@@ -98,7 +98,7 @@ def test_tts_snippet_matches_the_default_voice_within_its_variability(tmp_path: 
     setting differed by up to 4.1 %, their long-term spectra by up to 1.4 dB per band. Allowed:
     8 % and 3 dB; another text or a length_scale of 1.25 fails it. The test above is
     the exact one."""
-    from audiokit.engines import tts
+    from audiokit.tasks import tts
 
     run_snippet(snippets.library("tts"), tmp_path)
     ours, _ = sf.read(tmp_path / "output.wav", dtype="float32")
@@ -123,7 +123,7 @@ ROOM_AND_FILTER = [
 
 @pytest.mark.parametrize("chain", [None, ROOM_AND_FILTER], ids=["default", "room-and-filter"])
 def test_effects_snippet_is_the_apps_chain(chain: list | None, tmp_path: Path) -> None:
-    from audiokit.engines import effects
+    from audiokit.tasks import effects
 
     clip = str(EXAMPLES / "effects" / "pluck_loop.flac")
     given = {"audio": clip, **({"chain": chain} if chain else {})}
@@ -153,7 +153,7 @@ def test_effects_snippet_is_the_apps_chain(chain: list | None, tmp_path: Path) -
 def test_separation_snippet_is_the_apps_method(
     method: str, clip: str, names: tuple[str, str], min_db: float, tmp_path: Path
 ) -> None:
-    from audiokit.engines import separation
+    from audiokit.tasks import separation
 
     path = str(EXAMPLES / "separation" / clip)
     run_snippet(snippets.library("separation", {"audio_path": path, "method": method}), tmp_path)
@@ -166,7 +166,7 @@ def test_separation_snippet_is_the_apps_method(
 
 
 def test_speaker_snippet_gives_the_apps_score(tmp_path: Path) -> None:
-    from audiokit.engines import speaker
+    from audiokit.tasks import speaker
 
     a, b = (str(EXAMPLES / "speaker" / f"jfk_{k}.wav") for k in (1, 2))
     out = run_snippet(snippets.library("speaker", {"audio_a": a, "audio_b": b}), tmp_path)
