@@ -40,7 +40,7 @@ from audiokit.tasks.asr.transcript import Segment, Transcript
 _P = PARAMS
 
 
-def get_recognizer(model_id: str = EMBEDDED_ID) -> Recognizer:
+def get_recognizer(model_id: str = _P["model_id"].default) -> Recognizer:
     """The recognizer for an allowlisted model id, loaded once (Hub models on first use).
 
     Raises:
