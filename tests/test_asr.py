@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audiokit.audio import Audio, format_duration, from_array, load_audio
 from audiokit.errors import AudioStudyError, ModelUnavailableError
@@ -456,6 +459,37 @@ def test_run_refuses_an_out_of_range_keyword_with_a_sentence(jfk, options, messa
     with pytest.raises(AudioStudyError, match=re.escape(message)):
         asr.run(jfk, recognizer=listener, **options)
     assert listener.options is None, "refused before decoding"
+
+
+_HUM = tone(220.0, duration_s=1.0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    beam=st.one_of(st.integers(-3, 14), st.floats(allow_nan=True, allow_infinity=True)),
+    task=st.sampled_from(["transcribe", "translate", "summarise"]),
+    language=st.sampled_from(["auto", "en", "de", "xx"]),
+    words=st.booleans(),
+    vad=st.booleans(),
+)
+def test_run_takes_exactly_what_its_params_allow(beam, task, language, words, vad):
+    listener = _Listener()
+    kwargs = {"task": task, "language": language, "word_timestamps": words, "vad_filter": vad}
+    allowed = (
+        math.isfinite(beam)
+        and beam == int(beam)
+        and 1 <= beam <= 10
+        and task in asr.TASKS
+        and language in asr.LANGUAGES | {asr.AUTO}
+    )
+    if not allowed:
+        with pytest.raises(AudioStudyError):
+            asr.run(_HUM, recognizer=listener, beam_size=beam, **kwargs)
+        assert listener.options is None
+        return
+    t = asr.run(_HUM, recognizer=listener, beam_size=beam, **kwargs)
+    assert listener.options.beam_size == int(beam) and t.task == task
+    assert listener.options.language == (None if language == "auto" else language)
 
 
 def test_catalog_holds_one_model_card_per_allowlisted_model():
