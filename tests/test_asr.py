@@ -671,6 +671,14 @@ def test_base_translates_german_into_english(german, base):
     assert result.source_probability > 0.9
 
 
+def test_translate_speech_checks_its_params_before_anything_else(jfk):
+    with pytest.raises(AudioStudyError, match="'Write in' must be text"):
+        asr.translate_speech(jfk, target=7)
+    with pytest.raises(AudioStudyError, match="Unknown model 'evil/model'"):
+        asr.translate_speech(jfk, model_id="evil/model")
+    assert asr.TRANSLATE_PARAMS["model_id"].default == asr.BASE_ID
+
+
 def test_base_translate_refuses_other_targets_naming_xlsr(german):
     with pytest.raises(AudioStudyError, match="only into English.*XLS-R 2B"):
         asr.translate_speech(german, model_id=asr.BASE_ID, target="de")

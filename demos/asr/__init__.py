@@ -134,20 +134,22 @@ def _translate_column() -> dict[str, gr.components.Component]:
         sources=["upload", "microphone"],
         label="Speech",
     )
+    params = asr.TRANSLATE_PARAMS
+    model, target = params["model_id"].default, params["target"].default
     c["model"] = gr.Dropdown(
         translation_model_choices(),
-        value=asr.BASE_ID,
-        label="Translation model",
+        value=model,
+        label=params["model_id"].title,
         allow_custom_value=True,
     )
     c["target"] = gr.Dropdown(
-        target_choices(asr.BASE_ID), value="en", label="Write in", allow_custom_value=True
+        target_choices(model), value=target, label=params["target"].title, allow_custom_value=True
     )
     c["run"] = gr.Button("Translate", variant="primary")
-    rows = [[str(GERMAN_EXAMPLE), asr.BASE_ID, "en"]]
+    rows = [[str(GERMAN_EXAMPLE), asr.BASE_ID, target]]
     # Examples that need the Hub are offered only where it can be had.
     if hub_available(asr.XLSR_ID, allow_patterns=list(asr.XLSR_FILES)):
-        rows.append([str(GERMAN_EXAMPLE), asr.XLSR_ID, "en"])
+        rows.append([str(GERMAN_EXAMPLE), asr.XLSR_ID, target])
     if GERMAN_EXAMPLE.is_file():
         gr.Examples(
             rows,
@@ -209,7 +211,9 @@ def build() -> gr.Blocks:
                         t_status = ui.status_box()
                         t_text = gr.Textbox(label="Translation", lines=5, buttons=["copy"])
                         t_summary = gr.Markdown()
-                        t_card = gr.Markdown(translation_card(asr.BASE_ID))
+                        t_card = gr.Markdown(
+                            translation_card(asr.TRANSLATE_PARAMS["model_id"].default)
+                        )
             with gr.Tab("Live microphone"):
                 gr.Markdown(
                     "Speak and watch the transcript grow. The embedded model re-reads the last "

@@ -20,6 +20,7 @@ from audiokit.tasks import asr
 from demos.asr import views
 
 P = asr.PARAMS
+T = asr.TRANSLATE_PARAMS
 HELD = "asr"
 
 
@@ -150,14 +151,14 @@ def model_changed(model_id: str) -> tuple[dict, dict, str, dict]:
 def translation_model_changed(model_id: str) -> tuple[dict, str]:
     """The target list and card of the chosen translation model."""
     choices = views.target_choices(check_allowed(model_id, asr.TRANSLATION_MODELS))
-    return gr.update(choices=choices, value="en"), views.translation_card(model_id)
+    return gr.update(choices=choices, value=T["target"].default), views.translation_card(model_id)
 
 
 @ui.user_errors
 def translate_speech(
     audio_path: str | None,
-    model_id: str = asr.BASE_ID,
-    target: str = "en",
+    model_id: str = T["model_id"].default,
+    target: str = T["target"].default,
     progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects progress via this default
 ) -> tuple[str, str]:
     """Translate speech: spoken language in, text in the target language out.

@@ -78,6 +78,7 @@ from audiokit.tasks.asr.transcript import Segment, Transcript, Word
 from audiokit.tasks.asr.translate import (
     LANGUAGE_NAMES,
     TRANSLATE_MAX_S,
+    TRANSLATE_PARAMS,
     TRANSLATION_MODELS,
     XLSR_FILES,
     XLSR_ID,
@@ -133,6 +134,7 @@ __all__ = [
     "SLOW_30S_CLIP_S",
     "TASKS",
     "TRANSLATE_MAX_S",
+    "TRANSLATE_PARAMS",
     "TRANSLATION_MODELS",
     "WINDOW_S",
     "XLSR_FILES",

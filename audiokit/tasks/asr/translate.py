@@ -16,6 +16,7 @@ import numpy as np
 from audiokit.audio import Audio, format_duration, is_silent, validate
 from audiokit.errors import AudioStudyError
 from audiokit.models import check_allowed, cpu_threads, hub_snapshot, load_once
+from audiokit.params import Param, check_params, declare
 from audiokit.progress import Progress, or_silent
 from audiokit.tasks.asr.backends import SecondsDone
 from audiokit.tasks.asr.catalog import BASE_ID, BASE_NAME, MEASURED_RTF, MODELS, SAMPLE_RATE
@@ -54,6 +55,17 @@ LANGUAGE_NAMES = {
 TRANSLATION_MODELS = (BASE_ID, XLSR_ID)
 TRANSLATE_MAX_S = {BASE_ID: LIMITS.max_duration_s, XLSR_ID: LIMITS.xlsr_max_s}
 XLSR_MAX_NEW_TOKENS = 200
+TRANSLATE_PARAMS = declare(
+    Param(
+        "model_id",
+        BASE_ID,
+        label="Translation model",
+        help="Whisper base (offline, into English) or XLS-R 2B 22→16 (Hub, 16 languages)",
+        max_chars=200,
+    ),
+    Param("target", "en", label="Write in", help="the language code to write", max_chars=8),
+)
+_T = TRANSLATE_PARAMS
 
 
 def translation_targets(model_id: str) -> tuple[str, ...]:
@@ -175,8 +187,8 @@ def get_speech_translator() -> SpeechTranslator:
 def translate_speech(
     audio: Audio,
     *,
-    model_id: str = BASE_ID,
-    target: str = "en",
+    model_id: str = _T["model_id"].default,
+    target: str = _T["target"].default,
     translator: SpeechTranslator | None = None,
     progress: Progress | None = None,
 ) -> Translation:
@@ -194,6 +206,8 @@ def translate_speech(
         AudioStudyError: bad audio, an unknown model, or a target the model cannot write.
         ModelUnavailableError: XLS-R not cached while offline.
     """
+    values = check_params(TRANSLATE_PARAMS, {"model_id": model_id, "target": target})
+    model_id, target = values["model_id"], values["target"]
     check_allowed(model_id, TRANSLATION_MODELS)
     targets = translation_targets(model_id)
     if target not in targets:
