@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 from report import free_port, peak_rss_mb, publish  # noqa: E402
 
 from audiokit.audio import Audio, load_audio, write_audio  # noqa: E402
-from audiokit.engines import asr  # noqa: E402
 from audiokit.metrics import word_error_rate  # noqa: E402
+from audiokit.tasks import asr  # noqa: E402
 
 EXAMPLES = ROOT / "examples" / "asr"
 SR = asr.SAMPLE_RATE
@@ -112,7 +112,7 @@ def worker(model_id: str, runs: int, sweep: bool) -> dict:
         times, text, language = [], "", ""
         for _ in range(n + 1):  # the first run warms up
             started = time.perf_counter()
-            t = asr.transcribe(audio, recognizer=recognizer, model_id=model_id, **options)
+            t = asr.run(audio, recognizer=recognizer, model_id=model_id, **options)
             times.append(time.perf_counter() - started)
             text, language = t.text, t.language
         rtf = statistics.median(times[1:]) / audio.duration_s
@@ -218,9 +218,9 @@ def cold_start() -> tuple[float, float]:
     """In a fresh interpreter: seconds to load the model, and to the first jfk transcript."""
     code = (
         "import time; t=time.perf_counter()\n"
-        "from audiokit.engines import asr; from audiokit.audio import load_audio\n"
+        "from audiokit.tasks import asr; from audiokit.audio import load_audio\n"
         "asr.get_recognizer(); l=time.perf_counter()-t\n"
-        f"asr.transcribe(load_audio({str(EXAMPLES / 'jfk.flac')!r}))\n"
+        f"asr.run(load_audio({str(EXAMPLES / 'jfk.flac')!r}))\n"
         "print(l, time.perf_counter()-t)"
     )
     out = subprocess.run(
@@ -301,7 +301,7 @@ def main() -> None:
         list(segments)  # faster-whisper decodes lazily, as the segments are consumed
 
     def core(path: Path) -> None:
-        asr.transcribe(load_audio(path, max_duration_s=asr.MAX_DURATION_S), recognizer=recognizer)
+        asr.run(load_audio(path, max_duration_s=asr.LIMITS.max_duration_s), recognizer=recognizer)
 
     def decode_ours(path: Path) -> None:
         load_audio(path).for_model(SR)
@@ -328,7 +328,7 @@ def main() -> None:
 
         paths = {
             "faster-whisper directly": direct,
-            "core: asr.transcribe": core,
+            "core: asr.run": core,
             "app API via gradio_client": api,
             "app API, output files not fetched": api_bare,
             "decode + resample: ours": decode_ours,

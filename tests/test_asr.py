@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from audiokit.audio import Audio, from_array, load_audio
-from audiokit.engines import asr
+from audiokit.audio import Audio, format_duration, from_array, load_audio
 from audiokit.errors import AudioStudyError, ModelUnavailableError
 from audiokit.metrics import word_error_rate
+from audiokit.tasks import asr
 from tests.conftest import JFK, JFK_REFERENCE, MULTILINGUAL
 from tests.signals import CHANNELS, RATES, tone
 
@@ -60,7 +63,7 @@ def _assert_well_formed(t: asr.Transcript) -> None:
 
 
 def test_jfk_wer_at_most_5_percent(jfk, embedded):
-    t = asr.transcribe(jfk, recognizer=embedded)
+    t = asr.run(jfk, recognizer=embedded)
     assert word_error_rate(JFK_REFERENCE, t.text).wer <= 0.05, t.text
     assert t.language == "en" and t.language_probability == 1.0
     assert t.model_id == asr.EMBEDDED_ID and t.note == ""
@@ -73,7 +76,7 @@ def test_jfk_wer_at_most_5_percent(jfk, embedded):
 @pytest.mark.parametrize("channels", CHANNELS)
 @pytest.mark.parametrize("sample_rate", RATES)
 def test_any_rate_and_channel_count(jfk, embedded, sample_rate, channels):
-    t = asr.transcribe(_at(jfk, sample_rate, channels), recognizer=embedded, beam_size=1)
+    t = asr.run(_at(jfk, sample_rate, channels), recognizer=embedded, beam_size=1)
     assert word_error_rate(JFK_REFERENCE, t.text).wer <= 0.05, t.text
 
 
@@ -85,12 +88,12 @@ def test_piper_sentence():
     from audiokit.engines.tts import speak
 
     sentence = "The study group meets on Tuesday to read about speech recognition."
-    t = asr.transcribe(speak(sentence), beam_size=5)
+    t = asr.run(speak(sentence), beam_size=5)
     assert word_error_rate(sentence, t.text).wer <= 0.15, t.text
 
 
 def test_word_timestamps_lie_inside_their_segments(jfk, embedded):
-    t = asr.transcribe(jfk, recognizer=embedded, word_timestamps=True)
+    t = asr.run(jfk, recognizer=embedded, word_timestamps=True)
     words = [w for s in t.segments for w in s.words]
     assert len(words) == len(JFK_REFERENCE.split())
     assert all(0 < w.probability <= 1 for w in words)
@@ -106,28 +109,28 @@ def test_long_form_keeps_every_word(jfk, embedded):
     clip = _concat(speech, _pause(4), speech, _pause(5), speech)
     assert clip.duration_s > 40
     done: list[float] = []
-    t = asr.transcribe(clip, recognizer=embedded, on_progress=done.append)
+    t = asr.run(clip, recognizer=embedded, progress=lambda fraction, _: done.append(fraction))
     reference = " ".join([JFK_REFERENCE] * 3)
     assert word_error_rate(reference, t.text).wer <= 0.05, t.text
     assert t.segments[-1].end_s > 38
-    assert done == sorted(done) and done[-1] == pytest.approx(clip.duration_s, abs=1.0)
+    assert done == sorted(done) and done[-1] == pytest.approx(1.0, abs=1.0 / clip.duration_s)
     _assert_well_formed(t)
 
 
 def test_vad_filter_skips_silence_and_keeps_times(jfk, embedded):
     clip = _concat(_pause(10), jfk.for_model(SR))
-    t = asr.transcribe(clip, recognizer=embedded, vad_filter=True)
+    t = asr.run(clip, recognizer=embedded, vad_filter=True)
     assert word_error_rate(JFK_REFERENCE, t.text).wer <= 0.05
     assert t.segments[0].start_s >= 9.0  # times are in the original clip, silence included
 
 
 def test_silence_gives_empty_transcript_and_a_note(embedded):
-    t = asr.transcribe(Audio(np.zeros((2, 3 * 44100), np.float32), 44100), recognizer=embedded)
+    t = asr.run(Audio(np.zeros((2, 3 * 44100), np.float32), 44100), recognizer=embedded)
     assert t.text == "" and t.segments == () and "silent" in t.note
 
 
 def test_hum_gives_no_words(embedded):
-    t = asr.transcribe(tone(50.0, duration_s=3.0, amplitude=0.1), recognizer=embedded)
+    t = asr.run(tone(50.0, duration_s=3.0, amplitude=0.1), recognizer=embedded)
     assert len(t.text.split()) <= 2  # a mains hum is not speech
     _assert_well_formed(t)
 
@@ -204,7 +207,7 @@ def _parse_cues(text: str) -> list[tuple[float, float, str]]:
 
 def test_srt_and_vtt_parse_back_ordered_within_the_audio(jfk, embedded, tmp_path):
     speech = jfk.for_model(SR)
-    t = asr.transcribe(_concat(speech, _pause(3), speech), recognizer=embedded)
+    t = asr.run(_concat(speech, _pause(3), speech), recognizer=embedded)
     srt, vtt = asr.to_srt(t), asr.to_vtt(t)
     assert vtt.startswith("WEBVTT\n\n")
     assert re.match(r"1\n\d\d:\d\d:\d\d,\d\d\d --> ", srt)
@@ -354,7 +357,7 @@ def test_tiny_random_whisper_through_the_transformers_loader(
     recognizer = asr.recognizer_from_folder(str(folder), backend="transformers")
     assert recognizer.multilingual and not recognizer.is_ctc
     done: list[float] = []
-    t = asr.transcribe(
+    t = asr.run(
         long_speech,
         recognizer=recognizer,
         model_id=str(folder),
@@ -362,9 +365,9 @@ def test_tiny_random_whisper_through_the_transformers_loader(
         task=task,
         word_timestamps=words,
         beam_size=1,
-        on_progress=done.append,
+        progress=lambda fraction, _: done.append(fraction),
     )
-    assert len(done) == 2 and done[-1] == pytest.approx(long_speech.duration_s)  # two windows
+    assert len(done) == 2 and done[-1] == pytest.approx(1.0)  # two windows
     assert t.task == task
     if language == "auto":
         assert t.language in {
@@ -382,12 +385,12 @@ def test_tiny_random_wav2vec2_ctc_through_the_transformers_loader(tmp_path, long
     folder = _tiny_wav2vec2(tmp_path / "tiny-w2v")
     recognizer = asr.recognizer_from_folder(str(folder), backend="transformers")
     assert recognizer.is_ctc and not recognizer.multilingual
-    t = asr.transcribe(long_speech, recognizer=recognizer, model_id=str(folder), vad_filter=True)
+    t = asr.run(long_speech, recognizer=recognizer, model_id=str(folder), vad_filter=True)
     assert t.language == "en"
     _assert_well_formed(t)
     assert t.text == " ".join(s.text for s in t.segments if s.text)
     with pytest.raises(AudioStudyError, match="English-only"):
-        asr.transcribe(long_speech, recognizer=recognizer, task="translate")
+        asr.run(long_speech, recognizer=recognizer, task="translate")
 
 
 def test_hub_model_offline_names_the_embedded_model_quickly(monkeypatch):
@@ -399,6 +402,134 @@ def test_hub_model_offline_names_the_embedded_model_quickly(monkeypatch):
     assert time.monotonic() - started < 10
 
 
+# ------------------------------------------------------------------ the task's public face
+
+
+class _Listener:
+    """A recognizer that hears nothing and remembers the options it was given."""
+
+    sample_rate = SR
+
+    def __init__(self, *, multilingual: bool = True) -> None:
+        self.multilingual = multilingual
+        self.options: asr.Options | None = None
+
+    def recognize(self, samples, *, options, on_progress):
+        self.options = options
+        on_progress(samples.size / SR / 2)
+        on_progress(samples.size / SR)
+        return [asr.Segment(0.5, 1.0, "hello")], "en", 0.9
+
+
+def test_params_declare_every_run_keyword_with_its_default_once():
+    import inspect
+
+    keywords = inspect.signature(asr.run).parameters
+    assert set(asr.PARAMS) == set(keywords) - {"audio", "recognizer", "progress"}
+    for name, param in asr.PARAMS.items():
+        if name != "beam_size":  # None: the beam the benchmark chose for the model
+            assert keywords[name].default == param.default, name
+    assert asr.DEFAULT_BEAM[asr.EMBEDDED_ID] == asr.PARAMS["beam_size"].default
+    assert asr.DEFAULT_BEAM[asr.BASE_ID] == 1
+
+
+def test_run_uses_the_models_beam_unless_given_and_reports_progress_in_words(jfk):
+    listener, seen = _Listener(), []
+    t = asr.run(jfk, model_id=asr.BASE_ID, recognizer=listener, progress=lambda *a: seen.append(a))
+    assert listener.options.beam_size == 1 and t.text == "hello"
+    half, whole = format_duration(jfk.duration_s / 2), format_duration(jfk.duration_s)
+    assert seen == [
+        (0.5, f"Transcribed {half} of {whole}"),
+        (1.0, f"Transcribed {whole} of {whole}"),
+    ]
+    asr.run(jfk, model_id=asr.BASE_ID, recognizer=listener, beam_size=3.0)
+    assert listener.options.beam_size == 3
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"beam_size": 11}, "'Beam size' must be between 1 and 10, not 11"),
+        ({"vad_filter": None}, "'Skip silence (VAD)' must be true or false"),
+        ({"language": 7}, "'Language' must be text"),
+    ],
+)
+def test_run_refuses_an_out_of_range_keyword_with_a_sentence(jfk, options, message):
+    listener = _Listener()
+    with pytest.raises(AudioStudyError, match=re.escape(message)):
+        asr.run(jfk, recognizer=listener, **options)
+    assert listener.options is None, "refused before decoding"
+
+
+_HUM = tone(220.0, duration_s=1.0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    beam=st.one_of(st.integers(-3, 14), st.floats(allow_nan=True, allow_infinity=True)),
+    task=st.sampled_from(["transcribe", "translate", "summarise"]),
+    language=st.sampled_from(["auto", "en", "de", "xx"]),
+    words=st.booleans(),
+    vad=st.booleans(),
+)
+def test_run_takes_exactly_what_its_params_allow(beam, task, language, words, vad):
+    listener = _Listener()
+    kwargs = {"task": task, "language": language, "word_timestamps": words, "vad_filter": vad}
+    allowed = (
+        math.isfinite(beam)
+        and beam == int(beam)
+        and 1 <= beam <= 10
+        and task in asr.TASKS
+        and language in asr.LANGUAGES | {asr.AUTO}
+    )
+    if not allowed:
+        with pytest.raises(AudioStudyError):
+            asr.run(_HUM, recognizer=listener, beam_size=beam, **kwargs)
+        assert listener.options is None
+        return
+    t = asr.run(_HUM, recognizer=listener, beam_size=beam, **kwargs)
+    assert listener.options.beam_size == int(beam) and t.task == task
+    assert listener.options.language == (None if language == "auto" else language)
+
+
+def test_catalog_holds_one_model_card_per_allowlisted_model():
+    from audiokit.models import ModelCard
+
+    assert list(asr.CATALOG) == list(asr.MODELS)
+    assert all(isinstance(card, ModelCard) for card in asr.CATALOG.values())
+    assert {m for m, card in asr.CATALOG.items() if card.offline} == set(asr.EMBEDDED_IDS)
+    tiny = asr.CATALOG[asr.EMBEDDED_ID].markdown()
+    assert "LibriSpeech WER 5.66 / 15.45 %" in tiny and "embedded, offline" in tiny
+    assert asr.Result is asr.Transcript
+
+
+def test_importing_the_task_loads_no_model_library():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, audiokit.tasks.asr, audiokit.engines.asr\n"
+        "heavy = {'torch', 'faster_whisper', 'ctranslate2', 'transformers', 'matplotlib', "
+        "'scipy', 'librosa', 'soundfile'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_warm_up_loads_the_embedded_default(embedded):
+    asr.warm_up()
+    assert asr.get_recognizer(asr.PARAMS["model_id"].default).model is embedded.model
+
+
+def test_a_held_result_keeps_the_pooled_spectrogram_not_the_samples(jfk):
+    t = asr.Transcript("", (), "en", 1.0, jfk.duration_s, asr.EMBEDDED_ID)
+    learned = asr.Learned(t, jfk.for_model(SR)).with_mel()
+    assert learned.samples is None and learned.mel.shape[0] == 80
+    assert learned.with_mel() is learned
+
+
 # --------------------------------------------------------------------------- bad input
 
 
@@ -406,11 +537,13 @@ def test_hub_model_offline_names_the_embedded_model_quickly(monkeypatch):
     ("options", "message"),
     [
         ({"model_id": "openai/whisper-large-v3"}, "Unknown model"),
-        ({"task": "summarise"}, "Task must be"),
+        ({"task": "summarise"}, "'Task' must be one of transcribe, translate, not 'summarise'"),
         ({"language": "xx"}, "Unknown language code"),
         ({"language": "de"}, "English-only"),
         ({"task": "translate"}, "cannot translate"),
-        ({"beam_size": 0}, "beam size must be 1 to 10"),
+        ({"beam_size": 0}, "'Beam size' must be between 1 and 10, not 0"),
+        ({"beam_size": 2.5}, "'Beam size' must be a whole number"),
+        ({"word_timestamps": "yes"}, "'Word timestamps' must be true or false"),
         # Refused from the allowlist's metadata, before any attempt to fetch the model.
         ({"model_id": "distil-whisper/distil-small.en", "task": "translate"}, "cannot translate"),
     ],
@@ -418,18 +551,21 @@ def test_hub_model_offline_names_the_embedded_model_quickly(monkeypatch):
 def test_bad_options(jfk, embedded, options, message):
     kwargs = {"recognizer": embedded} if "model_id" not in options else {}
     with pytest.raises(AudioStudyError, match=message):
-        asr.transcribe(jfk, **kwargs, **options)
+        asr.run(jfk, **kwargs, **options)
 
 
-def test_over_limit_audio_names_the_limit(jfk, embedded):
-    with pytest.raises(AudioStudyError, match=r"at most 5\.0 s"):
-        asr.transcribe(jfk, recognizer=embedded, max_duration_s=5.0)
+def test_over_limit_audio_names_the_limit(embedded):
+    rate = 100  # a low rate keeps an over-long clip small in memory
+    over = Audio(np.zeros((1, int(asr.LIMITS.max_duration_s + 1) * rate), np.float32), rate)
+    limit = format_duration(asr.LIMITS.max_duration_s)
+    with pytest.raises(AudioStudyError, match=f"takes at most {limit}"):
+        asr.run(over, recognizer=embedded)
 
 
 def test_nan_audio(embedded):
     x = np.full((1, SR), np.nan, np.float32)
     with pytest.raises(AudioStudyError, match="NaN"):
-        asr.transcribe(Audio(x, SR), recognizer=embedded)
+        asr.run(Audio(x, SR), recognizer=embedded)
 
 
 def test_empty_audio():
@@ -442,60 +578,21 @@ def test_unreadable_file(tmp_path, content):
     path = tmp_path / "speech.wav"
     path.write_bytes(content)
     with pytest.raises(AudioStudyError, match=r"empty|Could not read"):
-        load_audio(path, max_duration_s=asr.MAX_DURATION_S)
+        load_audio(path, max_duration_s=asr.LIMITS.max_duration_s)
 
 
 def test_limit_allows_thirty_minutes():
-    assert asr.MAX_DURATION_S >= 30 * 60
+    assert asr.LIMITS.max_duration_s >= 30 * 60
 
 
 # ------------------------------------------------------------------- adapter and examples
 
 
-def test_examples_exist_are_small_and_have_sources():
-    from demos import asr as tab
-
-    sources = (tab.EXAMPLES / "SOURCES.md").read_text(encoding="utf-8")
-    clips = sorted(p for p in tab.EXAMPLES.iterdir() if p.suffix == ".flac")
-    assert tab.DEFAULT_EXAMPLE in clips
-    for clip in clips:
-        assert clip.stat().st_size < 1_000_000 and clip.name in sources
-        assert load_audio(clip).duration_s > 5
-
-
-def test_reference_text_is_capped_in_the_adapter():
-    import gradio as gr
-
-    from demos import asr as tab
-
-    with pytest.raises(gr.Error, match="reference text is"):
-        tab.transcribe(str(tab.DEFAULT_EXAMPLE), reference="word " * 5000)
-
-
 def test_display_mel_pools_an_hour_into_a_few_thousand_columns():
-    from demos import asr as tab
-
     x = np.tile(tone(440.0, duration_s=1.0).samples[0], 600)  # 10 minutes
-    mel = tab.display_mel(x)
+    mel = asr.display_mel(x)
     assert mel.shape[0] == 80 and 1500 <= mel.shape[1] <= 2100
     assert np.isfinite(mel).all()
-
-
-@pytest.mark.parametrize(
-    ("model_id", "multilingual"),
-    [
-        (asr.EMBEDDED_ID, False),
-        ("openai/whisper-small", True),
-        ("Systran/faster-whisper-small", True),
-    ],
-)
-def test_model_choice_enables_language_and_task_only_when_multilingual(model_id, multilingual):
-    from demos import asr as tab
-
-    language, task, card, _ = tab.model_changed(model_id)
-    assert language["interactive"] is multilingual and task["interactive"] is multilingual
-    assert "Paper:" in card and ("language detection" in card) is multilingual
-    assert ("translate needs a multilingual model" in card) is not multilingual
 
 
 def test_faster_whisper_folder_shares_the_embedded_load(embedded):
@@ -550,13 +647,13 @@ def base(tmp_path_factory) -> asr.Recognizer:
 
 def test_base_is_multilingual_and_reads_jfk(jfk, base):
     assert base.multilingual
-    t = asr.transcribe(jfk, recognizer=base, model_id=asr.BASE_ID)
+    t = asr.run(jfk, recognizer=base, model_id=asr.BASE_ID)
     assert word_error_rate(JFK_REFERENCE, t.text).wer <= 0.05, t.text
     assert t.language == "en" and 0.5 < t.language_probability < 1.0  # detected, not fixed
 
 
 def test_base_detects_german_and_transcribes_it(german, base):
-    t = asr.transcribe(german, recognizer=base, model_id=asr.BASE_ID)
+    t = asr.run(german, recognizer=base, model_id=asr.BASE_ID)
     assert t.language == "de" and t.language_probability > 0.9
     wer = word_error_rate(german_reference(), t.text).wer
     assert wer <= GERMAN_WER_BOUND, (wer, t.text)
@@ -572,6 +669,14 @@ def test_base_translates_german_into_english(german, base):
     assert sum(w in german_words for w in words) <= 1, result.text
     assert (result.source_language, result.target) == ("de", "en")
     assert result.source_probability > 0.9
+
+
+def test_translate_speech_checks_its_params_before_anything_else(jfk):
+    with pytest.raises(AudioStudyError, match="'Write in' must be text"):
+        asr.translate_speech(jfk, target=7)
+    with pytest.raises(AudioStudyError, match="Unknown model 'evil/model'"):
+        asr.translate_speech(jfk, model_id="evil/model")
+    assert asr.TRANSLATE_PARAMS["model_id"].default == asr.BASE_ID
 
 
 def test_base_translate_refuses_other_targets_naming_xlsr(german):
@@ -638,7 +743,7 @@ def test_join_killed_mid_way_then_the_next_load_works(tmp_path):
     os.mkfifo(fifo)  # opening it blocks: the join stops after writing part 1
     cache = tmp_path / "cache"
     code = (
-        "import sys; from pathlib import Path; from audiokit.engines import asr\n"
+        "import sys; from pathlib import Path; from audiokit.tasks import asr\n"
         f"asr.join_model([Path({str(parts[0])!r}), Path({str(fifo)!r})], Path({str(side)!r}), "
         f"Path({str(cache)!r}), size={size}, sha256={sha!r}, side_files=['config.json'])"
     )
@@ -788,9 +893,9 @@ def test_tiny_xlsr_translates_long_audio_in_windows(tiny_translator, long_speech
         model_id=asr.XLSR_ID,
         target="de",
         translator=tiny_translator,
-        on_progress=done.append,
+        progress=lambda fraction, _: done.append(fraction),
     )
-    assert len(done) == 2 and done[-1] == pytest.approx(long_speech.duration_s)  # two windows
+    assert len(done) == 2 and done[-1] == pytest.approx(1.0)  # two windows
     assert isinstance(result.text, str) and result.target == "de"
     assert result.model_id == asr.XLSR_ID and result.source_language == ""
     with pytest.raises(AudioStudyError, match="writes only"):
@@ -808,53 +913,12 @@ def test_xlsr_offline_and_uncached_names_the_embedded_alternative(monkeypatch, j
 # ------------------------------------------------------------ the ladder in the dropdown
 
 
-def test_dropdown_shows_size_published_wer_and_speed_and_marks_the_hub():
-    from demos import asr as tab
-
-    labels = dict((v, k) for k, v in tab.model_choices())
-    assert "75 MB" in labels[asr.EMBEDDED_ID] and "5.66 / 15.45" in labels[asr.EMBEDDED_ID]
-    assert "145 MB" in labels[asr.BASE_ID] and "5.0 / 12.4" in labels[asr.BASE_ID]
-    assert "4.25 / 10.35" in labels["Systran/faster-whisper-base.en"]
-    for model_id, label in labels.items():
-        assert re.search(r"RTF ≈?\d\.\d\d", label), label
-        offline = model_id in asr.EMBEDDED_IDS
-        assert ("embedded, offline" in label) is offline
-        # Tests run with the Hub offline and nothing cached: every Hub entry says so.
-        assert label.endswith("Hub, not downloaded") is not offline, label
-
-
 def test_slow_hub_models_say_so_before_running():
     assert asr.slow_warning(asr.EMBEDDED_ID) == asr.slow_warning(asr.BASE_ID) == ""
     warning = asr.slow_warning("Systran/faster-whisper-medium")
     seconds = float(re.search(r"about (\d+) s for a 30 s clip", warning).group(1))
     assert seconds > asr.SLOW_30S_CLIP_S
-    from demos import asr as tab
-
-    assert "Slow here" in tab.card_markdown("Systran/faster-whisper-medium")
-    assert "Slow here" in tab.translation_card(asr.XLSR_ID)
-
-
-def test_english_only_model_says_why_translate_is_locked():
-    from demos import asr as tab
-
-    language, task, _, beam = tab.model_changed(asr.EMBEDDED_ID)
-    assert task["interactive"] is False and "English only" in task["info"]
-    assert "Whisper base" in task["info"]  # and which model can
-    assert beam["value"] == 5
-    language, task, card, beam = tab.model_changed(asr.BASE_ID)
-    assert task["interactive"] and language["interactive"]
-    assert beam["value"] == 1  # the benchmark's choice for base
-    assert "translation to English" in card
-
-
-def test_translation_targets_follow_the_model():
-    from demos import asr as tab
-
-    assert [v for _, v in tab.target_choices(asr.BASE_ID)] == ["en"]
-    update, card = tab.translation_model_changed(asr.XLSR_ID)
-    assert [v for _, v in update["choices"]] == list(asr.XLSR_TARGETS)
-    assert ("German (de)", "de") in update["choices"]
-    assert "mBART-50" in card
+    assert "Slow here" in asr.xlsr_slow_warning()
 
 
 def test_wer_substitution_shows_both_words_without_hover():
@@ -863,22 +927,3 @@ def test_wer_substitution_shows_both_words_without_hover():
     page = alignment_html(word_error_rate("the cat sat", "the bat sat"))
     visible = re.sub(r"<[^>]+>", "", page)
     assert "cat → bat" in visible
-
-
-def test_offline_the_tab_offers_no_example_that_needs_the_hub():
-    import gradio as gr
-
-    from demos import asr as tab
-
-    demo = tab.build()
-    samples = [
-        value
-        for block in demo.blocks.values()
-        if isinstance(block, gr.Dataset)
-        for row in block.samples
-        for value in row
-    ]
-    assert asr.BASE_ID in [str(v) for v in samples]  # the offline translation row is there
-    assert not any(asr.XLSR_ID in str(v) for v in samples)
-    for label, model_id in tab.translation_model_choices():
-        assert label.endswith("Hub, not downloaded") is (model_id == asr.XLSR_ID)

@@ -1,4 +1,5 @@
-"""The Speech recognition tab as users meet it: through the launched app's API and a browser."""
+"""The Speech recognition tab: its handlers and views called directly, and the tab as users
+meet it, through the launched app's API (marked ``app``) and a browser (``browser``)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,173 @@ from pathlib import Path
 
 import pytest
 
-from audiokit.engines.asr import BASE_ID, BASE_NAME, EMBEDDED_NAME, XLSR_ID
+from audiokit.audio import load_audio
 from audiokit.metrics import word_error_rate
+from audiokit.tasks import asr
+from audiokit.tasks.asr import BASE_ID, BASE_NAME, EMBEDDED_NAME, XLSR_ID
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, JFK, JFK_REFERENCE, ROOT
 
 GERMAN = ROOT / "examples" / "asr" / "german_mit.flac"
 
-pytestmark = pytest.mark.app
+
+# ------------------------------------------------------------- handlers and views, called directly
 
 
+def test_examples_exist_are_small_and_have_sources():
+    from demos import asr as tab
+
+    sources = (tab.EXAMPLES / "SOURCES.md").read_text(encoding="utf-8")
+    clips = sorted(p for p in tab.EXAMPLES.iterdir() if p.suffix == ".flac")
+    assert tab.DEFAULT_EXAMPLE in clips
+    for clip in clips:
+        assert clip.stat().st_size < 1_000_000 and clip.name in sources
+        assert load_audio(clip).duration_s > 5
+
+
+def test_reference_text_is_capped_in_the_adapter():
+    import gradio as gr
+
+    from demos import asr as tab
+
+    with pytest.raises(gr.Error, match="reference text is"):
+        tab.transcribe(str(tab.DEFAULT_EXAMPLE), reference="word " * 5000)
+
+
+@pytest.mark.parametrize(
+    ("model_id", "multilingual"),
+    [
+        (asr.EMBEDDED_ID, False),
+        ("openai/whisper-small", True),
+        ("Systran/faster-whisper-small", True),
+    ],
+)
+def test_model_choice_enables_language_and_task_only_when_multilingual(model_id, multilingual):
+    from demos import asr as tab
+
+    language, task, card, _ = tab.model_changed(model_id)
+    assert language["interactive"] is multilingual and task["interactive"] is multilingual
+    assert "Paper:" in card and ("language detection" in card) is multilingual
+    assert ("translate needs a multilingual model" in card) is not multilingual
+
+
+def test_dropdown_shows_size_published_wer_and_speed_and_marks_the_hub():
+    from demos import asr as tab
+
+    labels = dict((v, k) for k, v in tab.model_choices())
+    assert "75 MB" in labels[asr.EMBEDDED_ID] and "5.66 / 15.45" in labels[asr.EMBEDDED_ID]
+    assert "145 MB" in labels[asr.BASE_ID] and "5.0 / 12.4" in labels[asr.BASE_ID]
+    assert "4.25 / 10.35" in labels["Systran/faster-whisper-base.en"]
+    for model_id, label in labels.items():
+        assert re.search(r"RTF ≈?\d\.\d\d", label), label
+        offline = model_id in asr.EMBEDDED_IDS
+        assert ("embedded, offline" in label) is offline
+        # Tests run with the Hub offline and nothing cached: every Hub entry says so.
+        assert label.endswith("Hub, not downloaded") is not offline, label
+
+
+def test_english_only_model_says_why_translate_is_locked():
+    from demos import asr as tab
+
+    language, task, _, beam = tab.model_changed(asr.EMBEDDED_ID)
+    assert task["interactive"] is False and "English only" in task["info"]
+    assert "Whisper base" in task["info"]  # and which model can
+    assert beam["value"] == 5
+    language, task, card, beam = tab.model_changed(asr.BASE_ID)
+    assert task["interactive"] and language["interactive"]
+    assert beam["value"] == 1  # the benchmark's choice for base
+    assert "translation to English" in card
+    assert "Slow here" in tab.card_markdown("Systran/faster-whisper-medium")
+
+
+def test_translation_targets_follow_the_model():
+    from demos import asr as tab
+
+    assert [v for _, v in tab.target_choices(asr.BASE_ID)] == ["en"]
+    update, card = tab.translation_model_changed(asr.XLSR_ID)
+    assert [v for _, v in update["choices"]] == list(asr.XLSR_TARGETS)
+    assert ("German (de)", "de") in update["choices"]
+    assert "mBART-50" in card
+    assert "Slow here" in tab.translation_card(asr.XLSR_ID)
+
+
+def test_offline_the_tab_offers_no_example_that_needs_the_hub():
+    import gradio as gr
+
+    from demos import asr as tab
+
+    demo = tab.build()
+    samples = [
+        value
+        for block in demo.blocks.values()
+        if isinstance(block, gr.Dataset)
+        for row in block.samples
+        for value in row
+    ]
+    assert asr.BASE_ID in [str(v) for v in samples]  # the offline translation row is there
+    assert not any(asr.XLSR_ID in str(v) for v in samples)
+    for label, model_id in tab.translation_model_choices():
+        assert label.endswith("Hub, not downloaded") is (model_id == asr.XLSR_ID)
+
+
+def test_the_learn_view_is_drawn_from_the_held_result_without_decoding_again(monkeypatch):
+    from demos import asr as tab
+
+    text, *_ = tab.transcribe(str(JFK))  # outside a request: held for the "" session
+    assert "country" in text.lower()
+
+    def never(*args, **kwargs):
+        raise AssertionError("the learn view ran the model again")
+
+    monkeypatch.setattr(asr, "run", never)
+    monkeypatch.setattr(asr, "get_recognizer", never)
+    monkeypatch.setattr("audiokit.tasks.asr.recognize.get_recognizer", never)
+    figure, card = tab.draw_learn(asr.EMBEDDED_ID, None)
+    assert figure is not None and "Mean token probability" in card
+    held = tab.handlers.ui.held(tab.handlers.HELD, None)
+    # After drawing, the session keeps the pooled spectrogram, not the samples.
+    assert held.samples is None and held.mel.shape[0] == 80
+    assert held.transcript.text == text
+    again, _ = tab.draw_learn(asr.EMBEDDED_ID, None)
+    assert again is not None
+
+
+def test_public_events_return_no_state_and_learn_views_stay_private():
+    import gradio as gr
+
+    from demos import asr as tab
+
+    demo = tab.build()
+    public = {}
+    for fn in demo.fns.values():
+        if fn.api_name in {"transcribe", "translate_speech"}:
+            public[fn.api_name] = fn
+        if fn.name == "draw_learn":
+            assert fn.api_visibility == "private"
+    assert set(public) == {"transcribe", "translate_speech"}
+    for fn in public.values():
+        assert not [o for o in fn.outputs if isinstance(o, gr.State)], fn.api_name
+        assert fn.fn.__name__ == fn.api_name  # the MCP tool's name
+
+
+def test_the_widgets_come_from_the_tasks_params():
+    import gradio as gr
+
+    from demos import asr as tab
+
+    demo = tab.build()
+    beam = next(
+        b for b in demo.blocks.values() if isinstance(b, gr.Slider) and b.label == "Beam size"
+    )
+    p = asr.PARAMS["beam_size"]
+    assert (beam.minimum, beam.maximum, beam.step) == (p.minimum, p.maximum, p.step)
+    assert beam.value == asr.beam_for(asr.PARAMS["model_id"].default)
+    models = next(
+        b for b in demo.blocks.values() if str(getattr(b, "label", "")).startswith("Model (")
+    )
+    assert [v for _, v in models.choices] == list(asr.CATALOG)
+
+
+@pytest.mark.app
 def test_endpoint_names_are_pinned(client):
     named = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
     assert {"/transcribe", "/translate_speech"} <= named
@@ -25,6 +184,7 @@ def test_endpoint_names_are_pinned(client):
     assert not {e for e in named if "asr_learn" in e or "asr_model_info" in e}
 
 
+@pytest.mark.app
 def test_transcribe_with_only_the_audio(client):
     from gradio_client import handle_file
 
@@ -42,6 +202,7 @@ def test_transcribe_with_only_the_audio(client):
     assert wer == ""
 
 
+@pytest.mark.app
 def test_reference_text_gives_wer_and_alignment(client):
     from gradio_client import handle_file
 
@@ -55,6 +216,7 @@ def test_reference_text_gives_wer_and_alignment(client):
     assert re.search(r"1 substituted", wer_html)
 
 
+@pytest.mark.app
 def test_not_audio_gives_our_sentence(client, tmp_path):
     from gradio_client import handle_file
 
@@ -64,6 +226,7 @@ def test_not_audio_gives_our_sentence(client, tmp_path):
         client.predict(handle_file(str(bogus)), api_name="/transcribe")
 
 
+@pytest.mark.app
 def test_hub_model_offline_gives_our_sentence(client):
     from gradio_client import handle_file
 
@@ -75,6 +238,7 @@ def test_hub_model_offline_gives_our_sentence(client):
         )
 
 
+@pytest.mark.app
 def test_base_through_the_api_detects_the_language(client):
     from gradio_client import handle_file
 
@@ -85,6 +249,7 @@ def test_base_through_the_api_detects_the_language(client):
     assert "Software" in text
 
 
+@pytest.mark.app
 def test_translate_speech_through_the_api(client):
     from gradio_client import handle_file
 
@@ -93,6 +258,7 @@ def test_translate_speech_through_the_api(client):
     assert "into **English**" in summary and "spoken language **de**" in summary
 
 
+@pytest.mark.app
 def test_translate_speech_refuses_what_the_model_cannot_write(client):
     from gradio_client import handle_file
 
@@ -102,6 +268,7 @@ def test_translate_speech_refuses_what_the_model_cannot_write(client):
         client.predict(handle_file(str(GERMAN)), XLSR_ID, "de", api_name="/translate_speech")
 
 
+@pytest.mark.app
 def test_translate_speech_raw_http_bad_model_is_a_sentence(app_url):
     """Raw HTTP bypasses gradio_client's checks: the answer is still our sentence."""
     import httpx
@@ -129,6 +296,7 @@ def _open_asr(page, app_url):
 
 
 @pytest.mark.browser
+@pytest.mark.app
 def test_choosing_base_unlocks_options_and_shows_detected_language(app_url, page, output_dir):
     _open_asr(page, app_url)
     # tiny.en says why translate is locked, in the page (not only a greyed-out radio).
@@ -147,6 +315,7 @@ def test_choosing_base_unlocks_options_and_shows_detected_language(app_url, page
 
 
 @pytest.mark.browser
+@pytest.mark.app
 def test_a_failed_translation_clears_the_old_result_and_says_why(app_url, page, output_dir):
     _open_asr(page, app_url)
     page.get_by_role("tab", name="Translate speech").click()
@@ -167,6 +336,7 @@ def test_a_failed_translation_clears_the_old_result_and_says_why(app_url, page, 
 
 
 @pytest.mark.browser
+@pytest.mark.app
 def test_page_transcribes_the_preloaded_example(app_url, page, output_dir):
     _open_asr(page, app_url)
     page.get_by_role("button", name="Transcribe", exact=True).click()
@@ -184,6 +354,7 @@ def test_page_transcribes_the_preloaded_example(app_url, page, output_dir):
 
 
 @pytest.mark.browser
+@pytest.mark.app
 def test_live_microphone_streams_partial_text(app_url, browser, output_dir, tmp_path):
     """Chromium's fake microphone plays jfk; the live transcript must pick up its words."""
     from audiokit.audio import load_audio, write_audio
