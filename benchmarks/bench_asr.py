@@ -196,7 +196,7 @@ def ladder_tables(runs: int) -> str:
 
 def long_clip(path: Path) -> Audio:
     """≥ 5 minutes: jfk, the LJ Speech sentence and Piper sentences, with 0.4-2 s pauses."""
-    from audiokit.engines.tts import speak
+    from audiokit.tasks.tts import speak
 
     jfk = load_audio(EXAMPLES / "jfk.flac").for_model(SR)
     lj = load_audio(EXAMPLES / "lj050-0131.flac").for_model(SR)

@@ -85,7 +85,7 @@ def test_transcribe_text_kept_for_other_tabs(jfk):
 
 
 def test_piper_sentence():
-    from audiokit.engines.tts import speak
+    from audiokit.tasks.tts import speak
 
     sentence = "The study group meets on Tuesday to read about speech recognition."
     t = asr.run(speak(sentence), beam_size=5)

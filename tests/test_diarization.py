@@ -18,9 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audiokit.audio import Audio, load_audio
-from audiokit.engines import asr
 from audiokit.errors import AudioStudyError
-from audiokit.tasks import diarization
+from audiokit.tasks import asr, diarization
 from audiokit.tasks.diarization import Diarization, Segment, labels, segmentation
 from demos import diarization as panel
 from tests.conftest import JFK, LJ, ROOT

@@ -71,7 +71,7 @@ def test_library_snippets_never_import_this_project(task_id: str) -> None:
 
 
 def test_asr_snippet_gives_the_apps_transcript(tmp_path: Path) -> None:
-    from audiokit.engines import asr
+    from audiokit.tasks import asr
 
     out = run_snippet(snippets.library("asr", {"audio_path": JFK}), tmp_path)
     app = asr.transcribe(load_audio(JFK), model_id=asr.EMBEDDED_ID, beam_size=5)

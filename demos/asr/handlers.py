@@ -12,11 +12,11 @@ import numpy as np
 
 from audiokit import ui
 from audiokit.audio import from_array, load_audio
-from audiokit.engines import speaker_labels
 from audiokit.errors import AudioStudyError
 from audiokit.metrics import alignment_html, word_error_rate
 from audiokit.models import check_allowed
 from audiokit.tasks import asr
+from audiokit.tasks.diarization import labels as speaker_labels
 from demos.asr import views
 
 P = asr.PARAMS
@@ -89,7 +89,8 @@ def transcribe(
     speed = f" · took {elapsed_s:.1f} s (real-time factor {rtf:.2f})"
     if first_use:
         speed += " · prepared Whisper base on first use (joined into the cache)"
-    ui.hold(HELD, asr.Learned(transcript, audio.for_model(asr.SAMPLE_RATE)), request)
+    # Up to an hour of 16 kHz samples per session until its learn view is drawn: keep few.
+    ui.hold(HELD, asr.Learned(transcript, audio.for_model(asr.SAMPLE_RATE)), request, keep=8)
     folder = ui.download_dir()
     files = asr.write_downloads(transcript, folder=folder, name=audio.name)
     text, summary = transcript.text, views.summary_markdown(transcript, elapsed_note=speed)

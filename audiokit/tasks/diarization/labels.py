@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from audiokit.audio import Audio, format_duration
-from audiokit.engines import asr
 from audiokit.errors import AudioStudyError
 from audiokit.files import write_texts
 from audiokit.progress import Progress
+from audiokit.tasks import asr
 from audiokit.tasks.diarization.pipeline import run
 from audiokit.tasks.diarization.result import Diarization
 from audiokit.tasks.diarization.settings import LIMITS
