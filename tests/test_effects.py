@@ -7,6 +7,7 @@ import json
 import math
 import subprocess
 import sys
+import urllib.parse
 
 import numpy as np
 import pytest
@@ -347,3 +348,123 @@ def test_an_oversized_chain_text_is_refused_before_parsing():
     with pytest.raises(AudioStudyError, match="characters long; the limit is"):
         fx.parse_chain(huge)
     assert fx.parse_chain("[" + " " * 100 + "]") == []
+
+
+# --- The chain as a shareable setting: links and settings files carry it exactly ------------
+
+TELEPHONE_REVERB = fx.chain_to_json(
+    fx.parse_chain(
+        [
+            {"effect": "HighpassFilter", "params": {"cutoff_frequency_hz": 300}},
+            {"effect": "LowpassFilter", "params": {"cutoff_frequency_hz": 3400}},
+            {"effect": "Reverb", "params": {"room_size": 0.7}, "bypass": True},
+        ]
+    )
+)
+
+
+def _query(link: str) -> dict[str, str]:
+    """What the browser hands back of a link: its query parameters, decoded."""
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [TELEPHONE_REVERB, json.dumps(json.loads(TELEPHONE_REVERB)), "[]"],
+    ids=["pretty", "compact", "empty"],
+)
+def test_a_chain_survives_a_link_exactly(chain):
+    from audiokit import share
+
+    link = share.to_link("effects", fx.PARAMS, {"chain": chain, "tail_s": 1.5})
+    query = _query(link)
+    assert query["tab"] == "effects" and query["chain"] == chain
+    values, notes = share.from_query(fx.PARAMS, query)
+    assert values == {"chain": chain, "tail_s": 1.5} and notes == []
+    # The text comes back as written (compact or pretty); what it means is the same chain.
+    assert fx.parse_chain(values["chain"]) == fx.parse_chain(chain)
+    if chain != "[]":
+        assert len(fx.parse_chain(values["chain"])) == 3
+
+
+def test_the_default_chain_is_not_carried_by_a_link():
+    from audiokit import share
+
+    link = share.to_link("effects", fx.PARAMS, {"chain": fx.PARAMS["chain"].default})
+    assert _query(link) == {"tab": "effects"}
+
+
+@pytest.mark.parametrize(
+    ("chain", "sentence"),
+    [
+        ('[{"effect": ', "The chain is not valid JSON"),
+        ('[{"effect": "Fuzz"}]', "Effect 1: unknown effect 'Fuzz'"),
+        ('[{"effect": "Gain", "params": {"gain_db": 999}}]', "Effect 1 (Gain): 'gain_db'"),
+        ('{"effect": "Gain"}', "The chain must be a JSON list"),
+        ("[" + ", ".join(['{"effect": "Gain"}'] * (fx.MAX_EFFECTS + 1)) + "]", "the limit is"),
+        ("x" * (fx.LIMITS.max_chain_chars + 1), "characters"),
+    ],
+    ids=["json", "effect", "range", "object", "too-many", "too-long"],
+)
+def test_a_malformed_chain_in_a_link_becomes_a_note_not_an_error(chain, sentence):
+    from audiokit import share
+
+    query = _query("/?" + urllib.parse.urlencode({"chain": chain}))
+    values, notes = share.from_query(fx.PARAMS, query | {"tail_s": "0.5"})
+    assert values == {"tail_s": 0.5}  # the rest of the link is still used
+    assert len(notes) == 1 and sentence in notes[0] and "the default is kept" in notes[0]
+
+
+def test_a_settings_file_carries_the_chain_as_text_or_as_a_list():
+    from audiokit import share
+
+    saved = share.to_json("effects", fx.PARAMS, {"chain": TELEPHONE_REVERB, "tail_s": 3.0})
+    assert share.from_json(saved, "effects", fx.PARAMS) == (
+        {"chain": TELEPHONE_REVERB, "tail_s": 3.0},
+        [],
+    )
+    # A hand-written file may hold the chain as a JSON list: it becomes the editor's text.
+    by_hand = json.dumps({"tab": "effects", "settings": {"chain": json.loads(TELEPHONE_REVERB)}})
+    assert share.from_json(by_hand, "effects", fx.PARAMS) == ({"chain": TELEPHONE_REVERB}, [])
+    bad = json.dumps({"tab": "effects", "settings": {"chain": [{"effect": "Fuzz"}]}})
+    values, notes = share.from_json(bad, "effects", fx.PARAMS)
+    assert values == {} and "unknown effect 'Fuzz'" in notes[0]
+
+
+def test_the_chain_param_refuses_what_run_refuses_with_the_same_sentence():
+    param = fx.PARAMS["chain"]
+    assert param.check(TELEPHONE_REVERB) == TELEPHONE_REVERB and param.kind == "text"
+    with pytest.raises(AudioStudyError, match="unknown effect 'Fuzz'") as from_param:
+        param.check('[{"effect": "Fuzz"}]')
+    with pytest.raises(AudioStudyError) as from_run:
+        fx.run(tone(440), chain='[{"effect": "Fuzz"}]')
+    assert str(from_param.value) == str(from_run.value)
+    with pytest.raises(AudioStudyError, match="must be text"):
+        param.check(3)
+
+
+# --- What the timing badge says about a run: the engine and the chain's length ---------------
+
+
+def _result(steps: list[dict]) -> fx.Result:
+    clip = tone(440)
+    return fx.Result(clip, clip, tuple(fx.parse_chain(steps)), 0.0)
+
+
+@pytest.mark.parametrize(
+    ("steps", "engine", "length"),
+    [
+        ([], "Pedalboard", "empty chain"),
+        ([{"effect": "Gain"}], "Pedalboard", "1 effect"),
+        ([{"effect": "Gain"}, {"effect": "NeuralTCN"}], "Pedalboard + neural effect", "2 effects"),
+        ([{"effect": "NeuralTCN"}], "Neural effect", "1 effect"),
+        (
+            [{"effect": "Gain"}, {"effect": "NeuralTCN", "bypass": True}, {"effect": "Reverb"}],
+            "Pedalboard",
+            "3 effects (1 bypassed)",
+        ),
+    ],
+)
+def test_result_names_its_engine_and_chain_length(steps, engine, length):
+    result = _result(steps)
+    assert (result.engine, result.chain_length) == (engine, length)

@@ -8,6 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import gradio as gr
 import numpy as np
 import pytest
 import soundfile as sf
@@ -64,7 +65,8 @@ def test_build_registers_the_promised_endpoint_names_literally():
     fns = {fn.api_name: fn for fn in demo.build().fns.values()}
     assert fns["apply_effects"].api_visibility == "public"
     assert {fns[n].api_visibility for n in ("effects_preset", "effects_add")} == {"undocumented"}
-    private = {"effects_views", "effects_load_example", "effects_import", "effects_export"}
+    private = {"effects_views", "effects_badge", "effects_load_example", "effects_import"}
+    private |= {"effects_export"}
     private |= {"effects_preset_reset", "effects_export_initial"}
     assert {fns[n].api_visibility for n in private} == {"private"}
     assert not any(type(o).__name__ == "State" for o in fns["apply_effects"].outputs)
@@ -77,6 +79,105 @@ def test_the_tail_slider_is_built_from_the_tasks_params():
     param = fx.PARAMS["tail_s"]
     assert (tail.minimum, tail.maximum, tail.value) == (param.minimum, param.maximum, 2.0)
     assert fns["apply_effects"].inputs[1].value == fx.PARAMS["chain"].default
+
+
+THREE = json.dumps(
+    [
+        {"effect": "HighpassFilter", "params": {"cutoff_frequency_hz": 300}},
+        {"effect": "LowpassFilter", "params": {"cutoff_frequency_hz": 3400}},
+        {"effect": "Reverb", "params": {"room_size": 0.5}, "bypass": True},
+    ],
+    indent=2,
+)
+
+
+def test_the_timing_badge_shows_the_engine_chain_length_time_and_rtf():
+    mine = _Request("effects-badge-session")
+    assert demo.effects_badge(mine) == ""  # nothing run yet: an empty badge
+    demo.apply_effects(str(EXAMPLE), THREE, 0.0, mine)
+    badge = demo.effects_badge(mine)
+    # ⏱ **Pedalboard, 3 effects (1 bypassed)** · CPU (2 cores) · 0.05 s · RTF 0.01 (8.0 s ...)
+    engine, device, seconds, rtf = badge.split(" · ")
+    assert engine == "⏱ **Pedalboard, 3 effects (1 bypassed)**"
+    assert device.startswith(("CPU", "GPU"))
+    took = float(seconds.removesuffix(" s"))
+    duration = load_audio(EXAMPLE).duration_s
+    assert 0 < took < 60 and rtf.endswith(f"({duration:.1f} s of audio)")
+    assert float(rtf.split()[1]) == pytest.approx(took / duration, abs=0.006)
+    neural = fx.Result(
+        load_audio(EXAMPLE),
+        load_audio(EXAMPLE),
+        tuple(fx.parse_chain([{"effect": "Gain"}, {"effect": "NeuralTCN"}])),
+        0.0,
+    )
+    assert demo.timing_badge(neural, 2.0).startswith("⏱ **Pedalboard + neural effect, 2 effects**")
+
+
+def _blocks(app) -> list:
+    return list(app.blocks.values())
+
+
+def test_the_badge_sits_under_the_output_and_is_drawn_by_a_private_follow_up():
+    app = demo.build()
+    fns = {fn.api_name: fn for fn in app.fns.values()}
+    (badge,) = fns["effects_badge"].outputs
+    assert badge.elem_classes == ["timing-badge"] and fns["effects_badge"].inputs == []
+    after = fns["apply_effects"].outputs[0]
+    column = after.parent
+    assert column.children.index(badge) == column.children.index(after) + 1
+    assert len(fns["apply_effects"].outputs) == 2  # the public answer is unchanged
+
+
+def test_send_buttons_and_the_receiving_input_are_declared_and_hidden_when_alone():
+    from audiokit import ui
+
+    with ui.collect_sends() as sends:
+        app = demo.build()
+    fns = {fn.api_name: fn for fn in app.fns.values()}
+    audio_in, after = fns["apply_effects"].inputs[0], fns["apply_effects"].outputs[0]
+    (sender,) = sends["senders"]
+    component, source, row, buttons = sender
+    assert component is after and source == "Effects"
+    assert list(buttons) == ["asr", "separation", "speaker"]  # never to itself
+    (receiver,) = sends["receivers"]
+    tab, into, note = receiver
+    assert (tab, into) == ("effects", audio_in) and "sent-from" in note.elem_classes
+    # Right under the input, and the send row right under the output's badge.
+    column = audio_in.parent
+    assert column.children.index(note) == column.children.index(audio_in) + 1
+    assert after.parent.children.index(row) == after.parent.children.index(after) + 2
+    # Served alone (a slide at /effects/), nothing wires them: the row stays hidden.
+    alone = [
+        b for b in _blocks(demo.build()) if "send-to" in (getattr(b, "elem_classes", None) or [])
+    ]
+    assert alone and all(b.visible is False for b in alone)
+
+
+def test_the_chain_editor_and_the_tail_are_the_tabs_shareable_settings():
+    from audiokit import ui
+
+    with ui.collect_controls() as controls:
+        app = demo.build()
+    fns = {fn.api_name: fn for fn in app.fns.values()}
+    _, chain, tail = fns["apply_effects"].inputs
+    assert [(p, c) for p, c in controls] == [
+        (fx.PARAMS["chain"], chain),
+        (fx.PARAMS["tail_s"], tail),
+    ]
+    # A link with a 3-effect chain sets the editor's text exactly (the rows render from it);
+    # a malformed one leaves the editor alone and shows a note.
+    *updates, note = ui.settings_from_link(controls, {"tab": "effects", "chain": THREE})
+    assert updates[0] == THREE and not note.visible
+    assert [s.effect for s in fx.parse_chain(updates[0])] == [
+        "HighpassFilter",
+        "LowpassFilter",
+        "Reverb",
+    ]
+    *updates, note = ui.settings_from_link(
+        controls, {"chain": '[{"effect": "Fuzz"}]', "tail_s": "4"}
+    )
+    assert updates[1] == 4.0 and note.visible and "unknown effect 'Fuzz'" in note.value
+    assert updates[0] == gr.skip()  # the editor keeps its chain
 
 
 def test_unknown_preset_and_effect_are_refused():
@@ -257,6 +358,11 @@ def test_page_applies_the_preloaded_chain(page, app_url, output_dir):
     page.get_by_text("Integrated loudness").wait_for(timeout=120_000)
     body = page.inner_text("body")
     assert "44100 Hz, 2 channel(s)" in body and "LUFS" in body
+    badge = page.locator(".timing-badge").first
+    badge.get_by_text("RTF").wait_for(timeout=30_000)
+    assert "Pedalboard, 5 effects" in badge.inner_text()
+    # A page of its own (a slide) has no other tab to send to: no "Send to" buttons.
+    assert page.get_by_role("button", name="Send to Speech recognition").count() == 0
     page.get_by_role("tab", name="Python").click()
     page.get_by_text("from pedalboard import").first.wait_for()
     page.get_by_role("tab", name="Before / after").click()
@@ -374,6 +480,7 @@ def test_a_failed_run_clears_the_last_result_and_says_why(browser, app_url, outp
     status.get_by_text("Could not run.").wait_for(timeout=60_000)
     assert "The chain is not valid JSON" in status.inner_text()
     page.get_by_text("Integrated loudness").wait_for(state="hidden")
+    assert "RTF" not in page.locator(".timing-badge").first.inner_text()  # no stale badge either
     assert page.locator(".matplotlib img:visible").count() == 0
     assert page.get_by_text("pluck_loop-fx.wav").count() == 0  # the old download is gone
     page.screenshot(path=output_dir / f"effects-failed-{size}.png", full_page=True)

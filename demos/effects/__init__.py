@@ -2,12 +2,15 @@
 
 Handlers here, views in ``views.py``, the chain editor in ``editor.py``; the task itself is
 ``audiokit.tasks.effects``. The public /apply_effects returns the audio and the Python snippet
-only; the learn views are drawn by a private follow-up from the result held for the session.
+only; the learn views (and the timing badge) are drawn by private follow-ups from the result
+held for the session. The chain editor's JSON is the tab's shareable ``chain`` setting, the
+input receives audio sent from other tabs, and the output can be sent on to them.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -23,8 +26,19 @@ MAX_DURATION_S = fx.LIMITS.max_duration_s
 EXAMPLE = fx.EXAMPLE_CLIP
 FORMATS = ("wav", "flac")
 HELD = "effects"
+HELD_BADGE = "effects-badge"
+SEND_TARGETS = ("asr", "separation", "speaker")
 
-__all__ = ["apply_effects", "build", "edit_chain", "effects_add", "effects_preset", "effects_views"]
+__all__ = [
+    "apply_effects",
+    "build",
+    "edit_chain",
+    "effects_add",
+    "effects_badge",
+    "effects_preset",
+    "effects_views",
+    "timing_badge",
+]
 
 
 @ui.user_errors
@@ -48,14 +62,29 @@ def apply_effects(
         Python snippet with pedalboard that reproduces it.
     """
     clip = load_audio(audio, max_duration_s=MAX_DURATION_S)
+    start = time.perf_counter()
     result = fx.run(clip, chain=chain, tail_s=tail_s, progress=ui.progress_bridge(progress))
+    seconds = time.perf_counter() - start
     ui.hold(HELD, result, request)
+    ui.hold(HELD_BADGE, timing_badge(result, seconds), request)
     snippet = fx.to_python(result.steps, tail_s=tail_s, input_path=Path(str(audio)).name)
     # Our own file in a fresh folder, which Gradio copies into its cache atomically. Handing
     # Gradio an array instead makes it write to a path named by the content's hash, in place:
     # identical concurrent requests then rewrite the file another request is downloading.
     path = write_audio(result.after, ui.download_dir() / f"{result.after.name}.wav")
     return str(path), snippet
+
+
+def timing_badge(result: fx.Result, seconds: float) -> str:
+    """The shared badge for one run: engine and chain length, device, time, RTF of the input."""
+    return ui.timing_badge(
+        f"{result.engine}, {result.chain_length}", seconds, result.before.duration_s
+    )
+
+
+def effects_badge(request: gr.Request) -> str:
+    """The timing badge of this session's last run (empty when there is none)."""
+    return ui.held(HELD_BADGE, request) or ""
 
 
 @ui.user_errors
@@ -139,6 +168,7 @@ def build() -> gr.Blocks:
                     label="Before (input)",
                     sources=["upload", "microphone"],
                 )
+                ui.receive_into("effects", audio)
                 gr.Examples(
                     [[str(EXAMPLE)]],
                     [audio],
@@ -160,8 +190,11 @@ def build() -> gr.Blocks:
                     )
                     export_button = gr.DownloadButton("Export JSON", size="sm")
                 chain_param = fx.PARAMS["chain"]
-                chain = gr.Code(
-                    chain_param.default, language="json", label=chain_param.title, lines=8
+                # The editor's JSON is the whole chain, so it is the shareable setting itself:
+                # a link or a settings file sets this text and the rows re-render from it.
+                chain = ui.shareable(
+                    chain_param,
+                    gr.Code(chain_param.default, language="json", label=chain_param.title, lines=8),
                 )
                 with gr.Row():
                     tail = ui.control(fx.PARAMS["tail_s"])
@@ -170,6 +203,8 @@ def build() -> gr.Blocks:
             with gr.Column(scale=1):
                 status = ui.status_box()
                 after = gr.Audio(label="After (output)", type="filepath", interactive=False)
+                badge = gr.Markdown(elem_classes=["timing-badge"])
+                ui.send_from(after, "Effects", targets=SEND_TARGETS)
                 download = gr.File(label="Download")
                 levels = gr.Markdown()
                 with gr.Accordion("Chain controls", open=True):
@@ -192,9 +227,10 @@ def build() -> gr.Blocks:
                     gr.Markdown(views.effect_reference())
         learn_views = [download, levels, wave_before, wave_after, spec_before, spec_after]
         learn_views += [learn, loss_plot]
-        # The views are drawn by the follow-up step: a new run clears them first.
-        run.click(lambda: [None] * len(learn_views), None, learn_views, queue=False, **ui.PRIVATE)
-        ui.run_event(
+        # The views are drawn by the follow-up steps: a new run clears them first.
+        cleared = [*learn_views, badge]
+        run.click(lambda: [None] * len(cleared), None, cleared, queue=False, **ui.PRIVATE)
+        applied = ui.run_event(
             run.click,
             apply_effects,
             [audio, chain, tail],
@@ -202,7 +238,14 @@ def build() -> gr.Blocks:
             status=status,
             api_name="apply_effects",
             validator=ui.audio_validator(max_duration_s=MAX_DURATION_S),
-        ).success(effects_views, file_format, learn_views, api_name="effects_views", **ui.PRIVATE)
+        )
+        # The badge first and at once; the figures take longer to draw.
+        applied.success(
+            effects_badge, None, badge, api_name="effects_badge", queue=False, **ui.PRIVATE
+        )
+        applied.success(
+            effects_views, file_format, learn_views, api_name="effects_views", **ui.PRIVATE
+        )
         preset.input(
             effects_preset,
             preset,

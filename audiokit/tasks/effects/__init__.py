@@ -41,6 +41,7 @@ from audiokit.tasks.effects.chain import (
     NEURAL,
     PRESETS_FILE,
     TAIL_FLOOR,
+    ChainParam,
     EffectParam,
     EffectSpec,
     Step,
@@ -58,7 +59,7 @@ from audiokit.tasks.effects.limits import LIMITS, Limits
 from audiokit.tasks.effects.snippet import to_python
 
 PARAMS = declare(
-    Param(
+    ChainParam(
         "chain",
         DEFAULT_CHAIN,
         label="Chain (JSON)",
@@ -98,6 +99,26 @@ class Result:
     tail_s: float
     steer_reports: tuple[SteerReport, ...] = ()
     receptive_fields_ms: tuple[float, ...] = ()
+
+    @property
+    def engine(self) -> str:
+        """What processed the clip, for the timing badge: "Pedalboard", "Pedalboard + neural
+        effect", or "Neural effect" when only the neural effect was active."""
+        active = [s for s in self.steps if not s.bypass]
+        neural = any(s.effect == NEURAL for s in active)
+        if neural and all(s.effect == NEURAL for s in active):
+            return "Neural effect"
+        return "Pedalboard + neural effect" if neural else "Pedalboard"
+
+    @property
+    def chain_length(self) -> str:
+        """The chain's length in words: "3 effects", "2 effects (1 bypassed)", "empty chain"."""
+        n = len(self.steps)
+        if not n:
+            return "empty chain"
+        bypassed = sum(s.bypass for s in self.steps)
+        text = f"{n} effect{'s' if n != 1 else ''}"
+        return f"{text} ({bypassed} bypassed)" if bypassed else text
 
 
 def _stages(steps: Sequence[Step]) -> list[Any]:
@@ -215,6 +236,7 @@ __all__ = [
     "PARAMS",
     "PRESETS_FILE",
     "TAIL_FLOOR",
+    "ChainParam",
     "EffectParam",
     "EffectSpec",
     "Levels",

@@ -244,6 +244,25 @@ def chain_to_json(steps: Sequence[Step]) -> str:
     return json.dumps([s.to_dict() for s in steps], indent=2)
 
 
+@dataclasses.dataclass(frozen=True)
+class ChainParam(Param):
+    """The chain as a task parameter: text whose check is the chain's own parser.
+
+    A link or a settings file carries the chain as JSON text; checking it here means a
+    malformed chain in a link is left out with the parser's sentence as its note (see
+    :func:`audiokit.share.from_query`), never put into the editor. A valid text is kept
+    exactly as written; a decoded list (a hand-written settings file) becomes the editor's
+    pretty JSON.
+    """
+
+    def check(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return chain_to_json(parse_chain(value))
+        text = super().check(value)
+        parse_chain(text)
+        return text
+
+
 def check_for_rate(steps: Sequence[Step], sample_rate: int) -> None:
     """Refuse settings that only fail at this sample rate (cutoffs above Nyquist, MP3)."""
     nyquist = sample_rate / 2
