@@ -806,8 +806,16 @@ def share_panel(tab: str, controls: list[tuple[Param, Any]]) -> None:
         saved = gr.File(label="Settings file", visible=False, interactive=False)
         note = gr.Markdown("", visible=False, elem_classes=["share-note"])
 
-    def link_query(*values: Any) -> str:
-        return share.to_link(tab, params, _settings_of(controls, values)).lstrip("/")
+    def link_query(*values: Any) -> tuple[str, gr.Markdown]:
+        query = share.to_link(tab, params, _settings_of(controls, values)).lstrip("/")
+        if len(query) <= share.MAX_LINK_CHARS:
+            return query, gr.Markdown("", visible=False)
+        # Some chat apps and browsers cut long addresses; a file always arrives whole.
+        return query, gr.Markdown(
+            f"This link is {len(query):,} characters long, and some apps cut links over "
+            f"{share.MAX_LINK_CHARS:,}: **Save as JSON** hands these settings out safely.",
+            visible=True,
+        )
 
     def save_json(*values: Any) -> Any:
         path = download_dir() / f"{tab}-settings.json"
@@ -823,7 +831,7 @@ def share_panel(tab: str, controls: list[tuple[Param, Any]]) -> None:
             ]
         return settings_updates(controls, values, notes)
 
-    make_link.click(link_query, widgets, link, queue=False, **PRIVATE).then(
+    make_link.click(link_query, widgets, [link, note], queue=False, **PRIVATE).then(
         None, link, link, js=_LINK_JS, **PRIVATE
     )
     save.click(save_json, widgets, saved, queue=False, **PRIVATE)
