@@ -394,6 +394,10 @@ def test_page_separates_the_preloaded_example(app_url, page, output_dir):
     _open_tab(page, app_url)
     page.get_by_role("button", name="Separate", exact=True).click()
     page.get_by_text("sample-aligned with the input").wait_for(timeout=90_000)
+    # The timing badge, right under the result, from the private step after the answer.
+    badge = page.locator(".timing-badge").first
+    badge.get_by_text("DeepFilterNet3").wait_for(timeout=30_000)
+    assert "RTF" in badge.inner_text() and "11.0 s of audio" in badge.inner_text()
     page.get_by_text("Learn: what the method sees").click()
     page.get_by_text("DeepFilterNet3", exact=False).first.wait_for(timeout=30_000)
     page.locator("img[src^='data:image']").first.wait_for(timeout=30_000)
