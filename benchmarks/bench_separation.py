@@ -13,6 +13,10 @@
 
 ``--denoisers`` runs part 2 alone. Prints the tables and writes them to
 ``benchmarks/output/separation.md`` and ``benchmarks/output/denoisers.md``.
+
+``--compare`` runs the tab's Compare A/B (``compare()``: DeepFilterNet3 then RNNoise) on the
+same noisy speech at 5 dB SNR, and shows what the compare adds to its two runs (the checks
+before them and the agreement SI-SDR after): ``benchmarks/output/separation_compare.md``.
 """
 
 from __future__ import annotations
@@ -235,10 +239,48 @@ def main(*, denoisers_only: bool = False) -> None:
     publish("separation", table)
 
 
+def compare_overhead() -> None:
+    """Compare A/B on LJ Speech plus white and babble noise at 5 dB: both sides' SI-SDRi and
+    time, and the compare's own wall time beyond its two runs (median of ``RUNS``)."""
+    from audiokit.audio import Audio
+    from audiokit.tasks.separation import compare
+    from tests.noisy_speech import lj_speech, noisy_mixture
+
+    speech = lj_speech(DENOISE_RATE)
+    reference = Audio(speech[None], DENOISE_RATE, "clean")
+    lines = [
+        f"Compare A/B, DeepFilterNet3 (A) then RNNoise (B), LJ Speech at {DENOISE_RATE} Hz "
+        f"plus noise at 5 dB SNR; median of {RUNS} warm compares; {platform.machine()}, "
+        f"{len(os.sched_getaffinity(0))} CPUs (load average {os.getloadavg()[0]:.1f}).",
+        "",
+        "| noise | SI-SDRi A (dB) | SI-SDRi B (dB) | A (s) | B (s) | compare (s) | "
+        "added by the compare (s) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for noise in ("white", "babble"):
+        mix, _ = noisy_mixture(speech, DENOISE_RATE, noise, 5.0)
+        audio = Audio(mix[None], DENOISE_RATE, "bench")
+        sides = {"a": {"method": "denoise"}, "b": {"method": "rnnoise"}}
+        compare(audio, **sides, reference=reference)  # warm-up: model load, caches
+        runs = []
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            c = compare(audio, **sides, reference=reference)
+            runs.append((time.perf_counter() - start, c))
+        total, c = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
+        lines.append(
+            f"| {noise} | {c.a.si_sdri_db:+.1f} | {c.b.si_sdri_db:+.1f} | {c.a.seconds:.2f} | "
+            f"{c.b.seconds:.2f} | {total:.2f} | {total - c.a.seconds - c.b.seconds:.3f} |"
+        )
+    publish("separation_compare", "\n".join(lines))
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         print(json.dumps(child(sys.argv[2], int(sys.argv[3]))))
     elif len(sys.argv) == 3 and sys.argv[1] == "--denoiser":
         print(json.dumps(denoiser_child(sys.argv[2])))
+    elif sys.argv[1:] == ["--compare"]:
+        compare_overhead()
     else:
         main(denoisers_only="--denoisers" in sys.argv[1:])

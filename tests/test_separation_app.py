@@ -150,6 +150,123 @@ def test_cached_sepformer_is_unmarked_but_the_example_waits_for_the_default(tmp_
     assert "sepformer" not in [row[1] for row in layout.examples()]  # it uses the default
 
 
+def test_separate_holds_its_timing_badge_for_the_ui_step(tmp_path):
+    import types
+
+    clip = tmp_path / "chord.wav"
+    sf.write(clip, _chord_and_clicks()[0], 22050)
+    request = types.SimpleNamespace(session_hash="separation-badge-test")
+    answer = handlers.separate(str(clip), "hpss", request=request, progress=lambda *a, **k: None)
+    assert len(answer) == 4  # /separate's answer is unchanged: the badge is a UI output
+    badge = handlers.show_badge(request)
+    assert badge.startswith("⏱ **HPSS**") and "RTF" in badge and "3.0 s of audio" in badge
+    assert handlers.show_badge(types.SimpleNamespace(session_hash="nobody")) == ""
+
+
+def _comparison(method_b: str = "hpss", *, reference: bool = True) -> sep.Comparison:
+    from audiokit.audio import Audio
+
+    mix = Audio(_chord_and_clicks(), 22050, "mix")
+    t = np.arange(mix.frames) / 22050
+    chord = Audio((0.2 * np.sin(2 * np.pi * 220.0 * t)).astype(np.float32)[None], 22050)
+    return sep.compare(
+        mix,
+        a={"method": "hpss", "hpss_margin": 2},
+        b={"method": method_b},
+        reference=chord if reference else None,
+    )
+
+
+def test_comparison_view_shows_both_sides_and_their_difference():
+    table = views.comparison_markdown(_comparison())
+    assert "| | A: HPSS | B: HPSS |" in table
+    assert "`hpss`, HPSS margin 2" in table and "`hpss`, HPSS margin 1" in table
+    assert "**SI-SDRi (dB)**" in table and "B's SI-SDRi minus A's" in table
+    assert "harmonic / percussive" in table and "RTF (time ÷ duration)" in table
+    plain = views.comparison_markdown(_comparison("rnnoise", reference=False))
+    assert "SI-SDRi" not in plain and "Add the clean source" in plain
+    assert "B: RNNoise" in plain and "| settings | `hpss`, HPSS margin 2 | `rnnoise` |" in plain
+    assert views.comparison_figure(_comparison(reference=False)) is not None
+
+
+def test_separate_compare_holds_the_comparison_and_draw_compare_follows_up(tmp_path, monkeypatch):
+    import types
+
+    from audiokit import ui
+
+    clip = tmp_path / "chord.wav"
+    sf.write(clip, _chord_and_clicks()[0], 22050)
+    request = types.SimpleNamespace(session_hash="separation-compare-held-test")
+    seen = []
+    answer = handlers.separate_compare(
+        str(clip),
+        "hpss",
+        "rnnoise",
+        request=request,
+        progress=lambda fraction, desc="": seen.append((fraction, desc)),
+    )
+    # The answer only: A's stems and badge, B's stems and badge, the table; no state.
+    a1, a2, a_badge, b1, b2, b_badge, table = answer
+    assert [Path(f).name for f in (a1, a2, b1, b2)] == [
+        "chord-A-hpss-harmonic.wav",
+        "chord-A-hpss-percussive.wav",
+        "chord-B-rnnoise-speech.wav",
+        "chord-B-rnnoise-noise.wav",
+    ]
+    assert "A: HPSS" in a_badge and "B: RNNoise" in b_badge and "RTF" in b_badge
+    assert "| | A: HPSS | B: RNNoise |" in table
+    assert seen[-1][0] == 1.0 and any(d.startswith("B: ") for _, d in seen)
+    held = ui.held(handlers.HELD_COMPARE, request)
+    assert isinstance(held, sep.Comparison) and held.b.method == "rnnoise"
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("the learn views must not decode or separate again")
+
+    monkeypatch.setattr(handlers, "load_audio", no_decoding)
+    monkeypatch.setattr(handlers.sep, "compare", no_decoding)
+    assert handlers.draw_compare(request) is not None
+    assert ui.held(handlers.HELD_COMPARE, request) is None  # let go once drawn
+    assert handlers.draw_compare(request) is None
+
+
+def test_compare_handler_is_documented_under_its_endpoint_name():
+    assert handlers.separate_compare.__name__ == "separate_compare"
+    doc = handlers.separate_compare.__doc__
+    assert "Args:" in doc and "Returns:" in doc
+    for name in ("audio_path", "method_a", "method_b", "reference_path", "gate_strength"):
+        assert f"{name}:" in doc
+
+
+def test_compare_widgets_badges_and_sends_are_declared():
+    from audiokit import ui
+
+    with ui.collect_sends() as found, ui.collect_controls() as controls, layout.build() as demo:
+        pass
+    by_label = {getattr(b, "label", None): b for b in demo.blocks.values()}
+    assert by_label["Model A"].value == sep.PARAMS["method"].default
+    assert by_label["Model B"].value == sep.DEFAULT_B
+    # A result's badge under each result: the main one, and one per compare side.
+    badges = [b for b in demo.blocks.values() if "timing-badge" in (b.elem_classes or [])]
+    assert len(badges) == 3
+    # Sent audio lands in the mixture input; each of the six stems can be sent on.
+    assert [(tab, c.label) for tab, c, _ in found["receivers"]] == [("separation", "Mixture")]
+    senders = found["senders"]
+    assert len(senders) == 6
+    assert all(set(buttons) == {"asr", "speaker", "effects"} for *_, buttons in senders)
+    assert {source for _, source, *_ in senders} >= {
+        "Separation (stem 1)",
+        "Separation A (stem 2)",
+        "Separation B (stem 1)",
+    }
+    # Every setting is shareable; the compare's methods share the one "method" setting.
+    assert {p.name for p, _ in controls} == set(sep.PARAMS)
+
+
+def test_compare_stem_labels_follow_each_side_method():
+    first, second = handlers.compare_stem_labels("B", "hpss")
+    assert (first.label, second.label) == ("B, stem 1: harmonic", "B, stem 2: percussive")
+
+
 # --- the launched app ------------------------------------------------------------------
 
 
@@ -277,6 +394,10 @@ def test_page_separates_the_preloaded_example(app_url, page, output_dir):
     _open_tab(page, app_url)
     page.get_by_role("button", name="Separate", exact=True).click()
     page.get_by_text("sample-aligned with the input").wait_for(timeout=90_000)
+    # The timing badge, right under the result, from the private step after the answer.
+    badge = page.locator(".timing-badge").first
+    badge.get_by_text("DeepFilterNet3").wait_for(timeout=30_000)
+    assert "RTF" in badge.inner_text() and "11.0 s of audio" in badge.inner_text()
     page.get_by_text("Learn: what the method sees").click()
     page.get_by_text("DeepFilterNet3", exact=False).first.wait_for(timeout=30_000)
     page.locator("img[src^='data:image']").first.wait_for(timeout=30_000)

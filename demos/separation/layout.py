@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import gradio as gr
@@ -14,7 +16,12 @@ from demos.separation import handlers, views
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "separation"
 DEFAULT_EXAMPLE = EXAMPLES / "noisy_speech.wav"
-FIGURE_CSS = "#sep-spectrograms img, #sep-masks img {max-width: 100%; height: auto;}"
+FIGURE_CSS = (
+    "#sep-spectrograms img, #sep-masks img, #sep-compare-spectrograms img "
+    "{max-width: 100%; height: auto;}"
+)
+# Where a stem can be sent: not back into this tab.
+SEND_TARGETS = ("asr", "speaker", "effects")
 
 
 def method_choices() -> list[tuple[str, str]]:
@@ -53,6 +60,78 @@ def examples() -> list[list]:
     ]
 
 
+def _side(letter: str) -> tuple[gr.Audio, gr.Audio, gr.Markdown]:
+    """One side of the compare: its two stems, each with its send buttons, and its badge."""
+    with gr.Column(scale=1, min_width=280):
+        stems = []
+        for k, name in enumerate(sep.METHODS[sep.PARAMS["method"].default].stems, start=1):
+            stem = gr.Audio(
+                label=f"{letter}, stem {k}: {name}",
+                type="filepath",
+                interactive=False,
+                elem_classes=[f"sep-compare-{letter.lower()}"],
+            )
+            ui.send_from(stem, f"Separation {letter} (stem {k})", targets=SEND_TARGETS)
+            stems.append(stem)
+        badge = gr.Markdown(elem_classes=["timing-badge"])
+    return stems[0], stems[1], badge
+
+
+def compare_panel(audio, reference, settings: list) -> Callable[[], None]:
+    """The "Compare A/B" accordion; returns the function that wires its events (called once
+    the tab's other events are wired, so the public endpoints keep their order)."""
+    P = sep.PARAMS
+    with gr.Accordion("Compare A/B: two methods on the same mixture", open=False):
+        gr.Markdown(
+            "The mixture and the reference above go through model A, then model B (one after "
+            "the other). Each method reads its own setting above; the same method twice is "
+            "allowed. With a reference, both get SI-SDR and SI-SDRi."
+        )
+        with gr.Row():
+            choices = method_choices()
+            method_a = ui.control(
+                P["method"], label="Model A", choices=choices, allow_custom_value=True
+            )
+            method_b = ui.control(
+                P["method"],
+                label="Model B",
+                value=sep.DEFAULT_B,
+                choices=choices,
+                allow_custom_value=True,
+            )
+        button = gr.Button("Compare A and B", variant="primary")
+        status = ui.status_box()
+        with gr.Row():
+            a1, a2, a_badge = _side("A")
+            b1, b2, b_badge = _side("B")
+        table = gr.Markdown(elem_id="sep-compare-table")
+        gr.HTML("<strong>Spectrograms: mixture, A's and B's first stem</strong>", padding=False)
+        figure = gr.Plot(show_label=False, elem_id="sep-compare-spectrograms")
+
+    def wire() -> None:
+        button.click(lambda: None, None, figure, queue=False, **ui.PRIVATE)
+        compared = ui.run_event(
+            button.click,
+            handlers.separate_compare,
+            [audio, method_a, method_b, reference, *settings],
+            [a1, a2, a_badge, b1, b2, b_badge, table],
+            status=status,
+            api_name="separate_compare",
+            validator=handlers.validate_compare_inputs,
+        )
+        compared.success(handlers.draw_compare, None, figure, **ui.PRIVATE)
+        for method, letter, stems in ((method_a, "A", (a1, a2)), (method_b, "B", (b1, b2))):
+            method.change(
+                functools.partial(handlers.compare_stem_labels, letter),
+                method,
+                list(stems),
+                queue=False,
+                **ui.PRIVATE,
+            )
+
+    return wire
+
+
 def build() -> gr.Blocks:
     """The Separation tab."""
     P = sep.PARAMS
@@ -71,6 +150,7 @@ def build() -> gr.Blocks:
                     type="filepath",
                     value=str(DEFAULT_EXAMPLE) if DEFAULT_EXAMPLE.is_file() else None,
                 )
+                ui.receive_into("separation", audio)
                 # Custom values pass to run(), which checks the allowlist in a sentence;
                 # Gradio's own check answers an event with a validator= by a bare 400.
                 method = ui.control(P["method"], choices=method_choices(), allow_custom_value=True)
@@ -92,8 +172,11 @@ def build() -> gr.Blocks:
             with gr.Column(scale=1):
                 status = ui.status_box()
                 stem1 = gr.Audio(label="Stem 1: speech", type="filepath", interactive=False)
+                ui.send_from(stem1, "Separation (stem 1)", targets=SEND_TARGETS)
                 stem2 = gr.Audio(label="Stem 2: noise", type="filepath", interactive=False)
+                ui.send_from(stem2, "Separation (stem 2)", targets=SEND_TARGETS)
                 summary = gr.Markdown()
+                badge = gr.Markdown(elem_classes=["timing-badge"])
                 files = gr.File(label="Download stems", file_count="multiple")
         # Headings instead of the plots' own labels: Gradio draws a label as a badge over the
         # figure's top-left corner, where it covered the top tick of the frequency axis. Gradio
@@ -110,6 +193,9 @@ def build() -> gr.Blocks:
             notes = gr.Markdown(views.method_notes(P["method"].default))
             gr.Markdown("**Masks** and what the denoiser reports per frame")
             masks = gr.Plot(label="Masks", show_label=False, elem_id="sep-masks")
+        # In /separate_compare's order (after the methods and the reference).
+        settings = [atten, hpss_margin, vocals_margin, sepformer_model, gate_strength]
+        compare = compare_panel(audio, reference, settings)
         gr.Examples(
             examples(),
             [audio, method, reference],
@@ -122,7 +208,9 @@ def build() -> gr.Blocks:
             f"({format_duration(sep.LIMITS.for_method('sepformer'))} for SepFormer); long "
             "clips are processed in chunks with a progress bar."
         )
-        run.click(handlers.clear_views, None, [spectrograms, masks], queue=False, **ui.PRIVATE)
+        run.click(
+            handlers.clear_views, None, [spectrograms, masks, badge], queue=False, **ui.PRIVATE
+        )
         separated = ui.run_event(
             run.click,
             handlers.separate,
@@ -141,7 +229,9 @@ def build() -> gr.Blocks:
             api_name="separate",
             validator=handlers.validate_inputs,
         )
+        separated.success(handlers.show_badge, None, badge, queue=False, **ui.PRIVATE)
         separated.success(handlers.draw, None, [spectrograms, masks], **ui.PRIVATE)
+        compare()
         method.change(
             handlers.method_changed,
             method,

@@ -112,3 +112,78 @@ def learn_figure(result: sep.Result):
         axes[1].set(title=title, xlabel="time (s)", ylabel=ylabel, xlim=(0, duration_s))
         axes[1].grid(alpha=0.3)
     return fig
+
+
+# --- Compare A/B ------------------------------------------------------------------------
+
+
+def side_settings_text(settings: dict) -> str:
+    """A side's method and the one setting it reads, in words ('rnnoise' has none)."""
+    words = [f"`{settings['method']}`"]
+    for name, value in settings.items():
+        if name != "method":
+            p = sep.PARAMS[name]
+            shown = f"{value:g}{p.unit}" if isinstance(value, float) else f"`{value}`"
+            words.append(f"{p.title} {shown}")
+    return ", ".join(words)
+
+
+def _db(value: float | None, *, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    if value == float("inf"):
+        return "∞ (identical)"
+    return f"{value:+.1f}" if signed else f"{value:.1f}"
+
+
+def comparison_markdown(comparison: sep.Comparison) -> str:
+    """Both sides side by side: method and setting, SI-SDR(i) with a reference, time, RTF,
+    and how the two differ."""
+    a, b = comparison.a, comparison.b
+    rows = [
+        f"| | A: {a.engine} | B: {b.engine} |",
+        "| --- | ---: | ---: |",
+        f"| settings | {side_settings_text(a.settings)} | {side_settings_text(b.settings)} |",
+        f"| stems | {' / '.join(n for n, _ in a.result.stems)} | "
+        f"{' / '.join(n for n, _ in b.result.stems)} |",
+    ]
+    if a.result.score is not None and b.result.score is not None:
+        mixture_db = a.result.score.mixture_si_sdr_db
+        rows += [
+            f"| SI-SDR of the mixture (dB) | {mixture_db:.1f} | {mixture_db:.1f} |",
+            f"| SI-SDR of the best stem (dB) | {_db(a.si_sdr_db)} "
+            f"('{a.result.score.stem}') | {_db(b.si_sdr_db)} ('{b.result.score.stem}') |",
+            f"| **SI-SDRi (dB)** | **{_db(a.si_sdri_db, signed=True)}** | "
+            f"**{_db(b.si_sdri_db, signed=True)}** |",
+        ]
+    rows += [
+        f"| time | {a.seconds:.2f} s | {b.seconds:.2f} s |",
+        f"| RTF (time ÷ duration) | {a.rtf:.2f} | {b.rtf:.2f} |",
+    ]
+    lines = ["\n".join(rows), ""]
+    difference = comparison.si_sdri_difference_db
+    if difference is not None:
+        better = "B" if difference > 0 else "A" if difference < 0 else "neither"
+        lines.append(
+            f"**B's SI-SDRi minus A's: {difference:+.1f} dB** ({better} separated better)."
+        )
+    else:
+        lines.append("Add the clean source as the reference to score both sides with SI-SDR.")
+    if comparison.agreement_db is not None:
+        lines.append(
+            f"B's stem '{b.result.stems[0][0]}' against A's '{a.result.stems[0][0]}': SI-SDR "
+            f"{_db(comparison.agreement_db)} dB, how alike the two outputs are."
+        )
+    return "\n\n".join(lines)
+
+
+def comparison_figure(comparison: sep.Comparison):
+    """The mixture's spectrogram above A's and B's primary stems."""
+    a, b = comparison.a.result, comparison.b.result
+    return plots.compare_spectrograms(
+        [
+            ("mixture", comparison.mixture),
+            (f"A: {a.stems[0][0]} ({comparison.a.engine})", a.primary),
+            (f"B: {b.stems[0][0]} ({comparison.b.engine})", b.primary),
+        ]
+    )

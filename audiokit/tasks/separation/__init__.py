@@ -12,7 +12,8 @@ Methods (``CATALOG`` has a card per model, :mod:`.catalog`):
 Each backend (:mod:`.backends`, one module per engine) takes float32 ``(channels, frames)`` at
 any rate and gives stems of exactly that many frames at that rate; :mod:`.metrics` scores them
 (SI-SDR, SI-SDRi, the effective mask); :mod:`.comparison` holds the denoisers' measured
-comparison.
+comparison;
+:mod:`.compare` runs one mixture through two methods side by side (``compare()``).
 
 Public face: ``PARAMS``, ``LIMITS`` (:mod:`.settings`), ``CATALOG``, ``run(audio, *, method,
 atten_lim_db, hpss_margin, vocals_margin, sepformer_model, gate_strength, reference=None,
@@ -60,8 +61,10 @@ from audiokit.tasks.separation.catalog import (
     SEPFORMER_FILES,
     SEPFORMER_MODELS,
     Method,
+    engine_name,
     method_cards,
 )
+from audiokit.tasks.separation.compare import DEFAULT_B, Comparison, Side, compare, side_settings
 from audiokit.tasks.separation.comparison import (
     DENOISER_FIGURES,
     denoiser_table,
@@ -69,17 +72,19 @@ from audiokit.tasks.separation.comparison import (
 )
 from audiokit.tasks.separation.metrics import (
     ReferenceScore,
+    check_reference_duration,
     effective_mask,
     score_against_reference,
     score_stems,
 )
 from audiokit.tasks.separation.pipeline import run, warm_up
 from audiokit.tasks.separation.result import FRAME_TRACK_S, Result
-from audiokit.tasks.separation.settings import LIMITS, PARAMS, Limits
+from audiokit.tasks.separation.settings import LIMITS, METHOD_SETTING, PARAMS, Limits
 
 __all__ = [
     "CATALOG",
     "CHUNK_OVERLAP_S",
+    "DEFAULT_B",
     "DENOISERS",
     "DENOISER_FIGURES",
     "DF_DELAY_SAMPLES",
@@ -90,6 +95,7 @@ __all__ = [
     "FRAME_TRACK_S",
     "LIMITS",
     "METHODS",
+    "METHOD_SETTING",
     "PARAMS",
     "RNNOISE_DELAY_SAMPLES",
     "RNNOISE_SAMPLE_RATE",
@@ -97,17 +103,22 @@ __all__ = [
     "SEPFORMER_DEFAULT",
     "SEPFORMER_FILES",
     "SEPFORMER_MODELS",
+    "Comparison",
     "Limits",
     "Method",
     "ReferenceScore",
     "Result",
     "Separator",
+    "Side",
     "StemSet",
+    "check_reference_duration",
+    "compare",
     "deepfilter_library",
     "deepfilter_mono",
     "denoise",
     "denoiser_table",
     "effective_mask",
+    "engine_name",
     "gate_settings",
     "hpss",
     "hpss_masks",
@@ -125,6 +136,7 @@ __all__ = [
     "sepformer",
     "sepformer_available",
     "sepformer_model",
+    "side_settings",
     "spectral_gating",
     "stft_settings",
     "vocals",

@@ -204,3 +204,9 @@ CATALOG: dict[str, ModelCard] = {
 def method_cards(method: str) -> tuple[ModelCard, ...]:
     """The cards of the models a method runs (SepFormer: both checkpoints)."""
     return tuple(CATALOG[m] for m in METHODS[method].models)
+
+
+def engine_name(method: str, sepformer_model: str = SEPFORMER_DEFAULT) -> str:
+    """The name of the model a method runs, as the timing badge shows it ('' if unknown)."""
+    card = CATALOG.get(sepformer_model if method == "sepformer" else method)
+    return card.name if method in METHODS and card is not None else ""

@@ -37,6 +37,20 @@ class ReferenceScore:
         return self.si_sdr_db - self.mixture_si_sdr_db
 
 
+def check_reference_duration(reference_s: float, mixture_s: float) -> None:
+    """Refuse a reference that cannot be the clean source of this mixture, before any work.
+
+    Raises:
+        AudioStudyError: the lengths differ by more than :data:`REFERENCE_LENGTH_TOLERANCE_S`.
+    """
+    if abs(reference_s - mixture_s) > REFERENCE_LENGTH_TOLERANCE_S:
+        raise AudioStudyError(
+            f"The reference is {format_duration(reference_s)} long but the mixture is "
+            f"{format_duration(mixture_s)}: upload the clean source of this very mixture, "
+            "with the same start and length."
+        )
+
+
 def score_stems(
     mixture: np.ndarray, stems: dict[str, np.ndarray], reference: np.ndarray, *, sample_rate: int
 ) -> ReferenceScore:
@@ -47,12 +61,7 @@ def score_stems(
     Raises:
         AudioStudyError: the reference is not as long as the mixture, or silent.
     """
-    if abs(reference.size - mixture.size) > REFERENCE_LENGTH_TOLERANCE_S * sample_rate:
-        raise AudioStudyError(
-            f"The reference is {format_duration(reference.size / sample_rate)} long but the "
-            f"mixture is {format_duration(mixture.size / sample_rate)}: upload the clean "
-            "source of this very mixture, with the same start and length."
-        )
+    check_reference_duration(reference.size / sample_rate, mixture.size / sample_rate)
     reference = fit_length(reference, mixture.size)
     best_db, best_name = max((si_sdr(stem, reference), name) for name, stem in stems.items())
     return ReferenceScore(best_name, best_db, si_sdr(mixture, reference))

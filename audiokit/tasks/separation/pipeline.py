@@ -20,7 +20,7 @@ from audiokit.tasks.separation.backends.sepformer import sepformer
 from audiokit.tasks.separation.backends.spectral_gating import spectral_gating
 from audiokit.tasks.separation.backends.vocals import vocals
 from audiokit.tasks.separation.catalog import METHODS
-from audiokit.tasks.separation.metrics import score_against_reference
+from audiokit.tasks.separation.metrics import check_reference_duration, score_against_reference
 from audiokit.tasks.separation.result import Result
 from audiokit.tasks.separation.settings import LIMITS, PARAMS
 
@@ -79,6 +79,8 @@ def run(
     )
     method = settings["method"]
     validate(audio, max_duration_s=LIMITS.for_method(method))
+    if reference is not None:  # before the backend: a wrong reference wastes no minutes
+        check_reference_duration(reference.duration_s, audio.duration_s)
     out = _BACKENDS[method](settings)(audio.samples, audio.sample_rate, progress=progress)
     stems = tuple(
         (name, Audio(np.ascontiguousarray(s), audio.sample_rate, f"{audio.name}-{name}"))

@@ -91,3 +91,13 @@ class Limits:
 
 
 LIMITS = Limits()
+
+# The one setting each method reads (RNNoise has none): what a compare shows for each side.
+METHOD_SETTING: dict[str, str | None] = {
+    "denoise": "atten_lim_db",
+    "rnnoise": None,
+    "spectral_gating": "gate_strength",
+    "hpss": "hpss_margin",
+    "vocals": "vocals_margin",
+    "sepformer": "sepformer_model",
+}
