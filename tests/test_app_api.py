@@ -17,7 +17,7 @@ ENDPOINTS = {
     "asr": {"/transcribe", "/translate_speech"},
     "tts": {"/synthesize", "/tts_roundtrip"},
     "effects": {"/apply_effects"},
-    "separation": {"/separate"},
+    "separation": {"/separate", "/separate_compare"},
     "speaker": {"/verify", "/speaker_enroll", "/speaker_matrix", "/diarize"},
     "community": set(),
 }
