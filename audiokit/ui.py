@@ -943,16 +943,16 @@ def _pass_on(source: str, target: str, value: Any) -> tuple[Any, gr.Markdown, gr
     return value, note, gr.Tabs(selected=target)
 
 
-def wire_sends(found: dict[str, list], tabs: gr.Tabs, app: gr.Blocks, own: dict[int, str]) -> None:
+def wire_sends(found: dict[str, list], tabs: gr.Tabs, app: gr.Blocks) -> None:
     """Wire every send button to its tab's input, switch to that tab, and show the buttons.
 
-    ``own`` maps a sender component's id to the tab it lives in (no button sends to itself).
+    A button whose tab declared no input (``receive_into``) stays hidden.
     """
     receivers = {tab: (component, note) for tab, component, note in found["receivers"]}
     rows = []
     for component, source, row, buttons in found["senders"]:
         for target, button in buttons.items():
-            if target not in receivers or own.get(id(component)) == target:
+            if target not in receivers:
                 button.visible = False
                 continue
             into, note = receivers[target]
@@ -990,8 +990,11 @@ def code_panel(task: str, controls: list[tuple[Param, Any]]) -> None:
         library = gr.Code(label="With the library itself", language="python", interactive=False)
         client = gr.Code(label="With this app's API", language="python", interactive=False)
 
+    names = snippets.ENDPOINTS[task][1]
+
     def write(*values: Any) -> tuple[str, str]:
-        settings = _settings_of(controls, values)
+        # The endpoint's own settings; a compare's or a sub-panel's widgets are not part of it.
+        settings = {k: v for k, v in _settings_of(controls, values).items() if k in names}
         return snippets.library(task, settings), snippets.client(task, settings, APP_URL)
 
     show.click(write, widgets, [library, client], queue=False, **PRIVATE).then(
