@@ -199,10 +199,14 @@ def test_verify_compare_allows_the_same_model_twice(client):
 
 
 # -------------------------------------------------------------------------- the browser
+SIZES = {"desktop": {"width": 1400, "height": 1000}, "phone": {"width": 390, "height": 844}}
+
+
 @pytest.mark.app
 @pytest.mark.browser
-def test_compare_in_the_tab_shows_both_scores_and_badges(browser, app_url, tmp_path):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+@pytest.mark.parametrize("size", list(SIZES))
+def test_compare_in_the_tab_shows_both_scores_and_badges(browser, app_url, tmp_path, size):
+    context = browser.new_context(viewport=SIZES[size])
     page = context.new_page()
     try:
         page.goto(app_url + "speaker/")
@@ -225,6 +229,8 @@ def test_compare_in_the_tab_shows_both_scores_and_badges(browser, app_url, tmp_p
         assert any("GE2E voice encoder" in t for t in texts)
         assert any("d-vector encoder" in t for t in texts)
         page.wait_for_timeout(1000)
-        page.screenshot(path=str(tmp_path / "speaker-compare.png"), full_page=True)
+        # The two sides stack on a phone: nothing sticks out of the width.
+        assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+        page.screenshot(path=str(tmp_path / f"speaker-compare-{size}.png"), full_page=True)
     finally:
         context.close()

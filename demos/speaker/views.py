@@ -73,8 +73,8 @@ def compare_summary(c: Comparison) -> str:
     """Both models side by side: score, own threshold, margin, decision, time (Markdown)."""
     a, b = backend(c.a.model), backend(c.b.model)
     rows = [
-        ("Score (cosine)", f"{c.a.score:.3f}", f"{c.b.score:.3f}"),
-        ("Own threshold", f"{c.a.threshold:.2f}", f"{c.b.threshold:.2f}"),
+        ("Score", f"{c.a.score:.3f}", f"{c.b.score:.3f}"),
+        ("Threshold", f"{c.a.threshold:.2f}", f"{c.b.threshold:.2f}"),
         ("Margin", f"{c.margin_a:+.3f}", f"{c.margin_b:+.3f}"),
         ("Decision", c.a.decision, c.b.decision),
         (
