@@ -250,6 +250,21 @@ def test_badges_sit_under_each_result_and_sent_audio_lands_in_recording_b():
     assert len(badges) == 4
 
 
+def test_choosing_another_compare_model_clears_the_old_pair_of_answers():
+    from demos.speaker import build
+
+    demo = build()
+    labels = {id(b): getattr(b, "label", None) for b in demo.blocks.values()}
+    for side in ("A", "B"):
+        (menu,) = [b for b in demo.blocks.values() if getattr(b, "label", None) == f"Model {side}"]
+        cleared = [
+            {labels[id(o)] for o in fn.outputs}
+            for fn in demo.fns.values()
+            if (menu._id, "change") in [(t[0], t[1]) for t in fn.targets]
+        ]
+        assert {"Score A (cosine)", "Decision B"} <= set().union(*cleared), side
+
+
 def test_compare_summary_says_when_the_models_disagree():
     from audiokit.tasks.speaker import Comparison, Result
 

@@ -92,12 +92,17 @@ def _compare(audio_a: gr.Audio, audio_b: gr.Audio) -> None:
         status = ui.status_box()
         summary = gr.Markdown()
     (model_a, score_a, decision_a, badge_a), (model_b, score_b, decision_b, badge_b) = sides
+    answer = [score_a, decision_a, badge_a, score_b, decision_b, badge_b, summary]
+    kinds = ("score", "text", "text", "score", "text", "text", "text")
+    # Another model on either side: the old pair of answers no longer describes the menus.
+    for model in (model_a, model_b):
+        model.change(lambda: _clear_outputs(kinds), None, answer, **INSTANT)
     run.click(lambda: (_hide_score(), _hide_score()), None, [score_a, score_b], **INSTANT)
     compared = ui.run_event(
         run.click,
         handlers.verify_compare,
         [audio_a, audio_b, model_a, model_b],
-        [score_a, decision_a, badge_a, score_b, decision_b, badge_b, summary],
+        answer,
         status=status,
         api_name="verify_compare",
         validator=ui.audio_validator(max_duration_s=handlers.MAX_S, audio_inputs=2),
