@@ -95,6 +95,14 @@ def speed(runs: int) -> list[str]:
         f"| d-vector: verify a pair of 5 s clips, warm | {pair_dv:.3f} | "
         f"{pair_dv / GOAL_S:.2f} × goal |"
     )
+    # Compare A/B runs the two models one after the other: its time should be the two runs'.
+    both = median_time(
+        lambda: task.compare(a, b, a={"model": "ge2e"}, b={"model": "dvector"}), runs
+    )
+    rows.append(
+        f"| Compare A/B (GE2E, then d-vector) on the pair of 5 s clips | {both:.3f} | "
+        f"{both / (pair + pair_dv):.2f} × the two runs alone |"
+    )
     for seconds in (5.0, 10.0):
         speech = task.prepare(cut(jfk, 0.0, seconds, f"jfk{seconds:g}")).speech
         emb = median_time(lambda speech=speech: dvector.embed(speech), runs)

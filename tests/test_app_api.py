@@ -18,7 +18,7 @@ ENDPOINTS = {
     "tts": {"/synthesize", "/tts_roundtrip"},
     "effects": {"/apply_effects"},
     "separation": {"/separate", "/separate_compare"},
-    "speaker": {"/verify", "/speaker_enroll", "/speaker_matrix", "/diarize"},
+    "speaker": {"/verify", "/verify_compare", "/speaker_enroll", "/speaker_matrix", "/diarize"},
     "community": set(),
 }
 # UI helpers that API callers may still call, but that are neither documented nor MCP tools.

@@ -715,10 +715,21 @@ def test_the_names_other_modules_use_stay_importable():
         assert getattr(transitional, name) is getattr(task, name), name
 
 
-def test_every_setting_in_range_passes_and_every_other_is_named():
+def test_every_setting_in_range_passes_and_every_other_is_named(monkeypatch):
     """Property: checked() (what run() and similarity_map() call first) accepts exactly PARAMS."""
+    import sys
+
     from hypothesis import given, settings
     from hypothesis import strategies as st
+
+    # Hypothesis reads __file__ of every loaded module; SpeechBrain (loaded by the tiny ECAPA
+    # tests above) leaves lazy modules whose __file__ raises ImportError (k2 is not
+    # installed), which failed this test whenever it ran after them. Hidden for this test.
+    for name, module in list(sys.modules.items()):
+        try:
+            getattr(module, "__file__", None)
+        except ImportError:
+            monkeypatch.delitem(sys.modules, name)
 
     @settings(max_examples=200, deadline=None)
     @given(

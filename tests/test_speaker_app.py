@@ -26,7 +26,7 @@ def _names(client) -> set[str]:
 
 def test_endpoints_are_pinned(client):
     names = _names(client)
-    assert {"/verify", "/speaker_enroll", "/speaker_matrix"} <= names
+    assert {"/verify", "/speaker_enroll", "/speaker_matrix", "/verify_compare"} <= names
     # UI-only events (model choice, dragging the threshold) stay off the API page.
     assert not {
         n for n in names if n.endswith(("_model", "_threshold", "_learn", "_custom", "_clear"))
@@ -206,12 +206,78 @@ def test_public_events_return_no_state_and_are_named_as_their_handlers():
         for fn in build().fns.values()
         if fn.api_name and fn.api_visibility == "public"
     }
-    assert set(public) >= {"verify", "speaker_enroll", "speaker_matrix"}
-    for name in ("verify", "speaker_enroll", "speaker_matrix"):
+    assert set(public) >= {"verify", "speaker_enroll", "speaker_matrix", "verify_compare"}
+    for name in ("verify", "speaker_enroll", "speaker_matrix", "verify_compare"):
         fn = public[name]
         assert not [o for o in fn.outputs if isinstance(o, gr.State)], name
         assert fn.fn.__name__ == name
         assert "Args:" in fn.fn.__doc__ and "Returns:" in fn.fn.__doc__
+
+
+def test_timing_badges_are_held_for_the_private_follow_up():
+    """Each run's badge (engine, device, time, RTF) is held; the follow-up shows it."""
+    import gradio as gr
+
+    mine, other = _Request("badge-a"), _Request("badge-b")
+    handlers.verify.__wrapped__(
+        example("jfk_1"), example("jfk_3"), "dvector", request=mine, progress=_silent
+    )
+    badge = handlers.verification_badge(mine)
+    assert badge.startswith("⏱ **d-vector encoder**") and " s · RTF " in badge
+    assert isinstance(handlers.verification_badge(other), type(gr.skip()))
+    handlers.speaker_enroll.__wrapped__(
+        [example("jfk_1"), example("jfk_2")], example("lj_1"), request=mine, progress=_silent
+    )
+    badge = handlers.enrolment_badge(mine)
+    assert badge.startswith("⏱ **GE2E voice encoder**") and "RTF" in badge
+    # Three clips of the examples: the RTF divides by all the audio embedded.
+    seconds = sum(sf.info(example(n)).duration for n in ("jfk_1", "jfk_2", "lj_1"))
+    assert f"({seconds:.1f} s of audio)" in badge
+
+
+def test_badges_sit_under_each_result_and_sent_audio_lands_in_recording_b():
+    from audiokit import ui
+    from demos.speaker import build
+
+    with ui.collect_sends() as found:
+        demo = build()
+    (tab, into, _note), *others = [r for r in found["receivers"] if r[0] == "speaker"]
+    assert tab == "speaker" and into.label == "Recording B" and not others
+    badges = [
+        b for b in demo.blocks.values() if "timing-badge" in (getattr(b, "elem_classes", 0) or [])
+    ]
+    # Verification, enrolment, and each side of Compare A/B.
+    assert len(badges) == 4
+
+
+def test_choosing_another_compare_model_clears_the_old_pair_of_answers():
+    from demos.speaker import build
+
+    demo = build()
+    labels = {id(b): getattr(b, "label", None) for b in demo.blocks.values()}
+    for side in ("A", "B"):
+        (menu,) = [b for b in demo.blocks.values() if getattr(b, "label", None) == f"Model {side}"]
+        cleared = [
+            {labels[id(o)] for o in fn.outputs}
+            for fn in demo.fns.values()
+            if (menu._id, "change") in [(t[0], t[1]) for t in fn.targets]
+        ]
+        assert {"Score A (cosine)", "Decision B"} <= set().union(*cleared), side
+
+
+def test_compare_summary_says_when_the_models_disagree():
+    from audiokit.tasks.speaker import Comparison, Result
+
+    def result(model, score):
+        t = BACKENDS[model].threshold
+        return Result(score, t, model, None, None, ("a",), (score,), 1.0)
+
+    c = Comparison(result("ge2e", 0.70), result("dvector", 0.50), {}, {}, 0.4, 0.8, 8.0)
+    text = views.compare_summary(c)
+    assert "**The models disagree**: A says *same speaker*, B says *different speakers*" in text
+    assert "| Margin | +0.030 | -0.080 |" in text
+    assert "0.80 s (RTF 0.10)" in text
+    assert "⏱ **d-vector encoder**" in views.side_badge(c, "b")
 
 
 def test_unreadable_file_is_refused(tmp_path):
@@ -318,6 +384,7 @@ def test_page_verifies_the_preloaded_pair(sized_page, app_url, output_dir):
     score = page.get_by_label("Similarity score (cosine)").first
     score.wait_for(state="visible")
     assert float(score.input_value()) >= THRESHOLD
+    page.locator(".timing-badge").filter(has_text="GE2E voice encoder").first.wait_for()
     page.get_by_text("What the model sees").click()
     page.locator(LEARN_FIGURE).first.wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
@@ -374,6 +441,7 @@ def test_enrolment_score_appears_only_after_a_run(sized_page, app_url, output_di
     score = page.get_by_label("Score of the averaged print").first
     score.wait_for(state="visible")
     assert float(score.input_value()) >= THRESHOLD
+    page.locator(".timing-badge").filter(has_text="RTF").first.wait_for()
     page.wait_for_timeout(1500)
     _fits(page)
     page.screenshot(path=str(output_dir / f"speaker-enrol-{size}.png"), full_page=True)

@@ -1,12 +1,14 @@
 """Handlers of the Speaker tab: Gradio values -> audiokit.tasks.speaker -> Gradio values.
 
-The public handlers (named as their endpoints: verify, speaker_enroll, speaker_matrix) return
-only the answer and hold the task's Result for this session; the private ``draw_*`` steps
-draw the learn views from the held Result, never decoding the input again.
+The public handlers (named as their endpoints: verify, speaker_enroll, speaker_matrix,
+verify_compare) return only the answer and hold the task's Result for this session; the
+private ``draw_*`` and ``*_badge`` steps draw the learn views and timing badges from what was
+held, never decoding the input again.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,8 @@ from audiokit.tasks import speaker as task
 from demos.speaker import views
 
 DEFAULT_MODEL = task.PARAMS["model"].default
+# Model B of Compare A/B: the other embedded model, so the compare runs offline as it opens.
+DEFAULT_MODEL_B = "dvector"
 DEFAULT_THRESHOLD = task.BACKENDS[DEFAULT_MODEL].threshold
 MAX_S = task.LIMITS.max_duration_s
 
@@ -67,14 +71,20 @@ def verify(
         The similarity score (cosine, -1 to 1), the decision ("same speaker" or
         "different speakers") and an explanation (Markdown).
     """
-    result = task.run(
+    clips = (
         load_audio(audio_a, max_duration_s=MAX_S, name=_stem(audio_a, "A")),
         load_audio(audio_b, max_duration_s=MAX_S, name=_stem(audio_b, "B")),
+    )
+    start = time.perf_counter()
+    result = task.run(
+        *clips,
         model=model,
         threshold=_threshold(custom_threshold, threshold),
         progress=ui.progress_bridge(progress),
     )
+    seconds = time.perf_counter() - start
     ui.hold("speaker", result, request)
+    ui.hold("speaker_badge", views.badge(model, seconds, clips), request)
     return (
         round(result.score, 4),
         result.decision,
@@ -109,6 +119,7 @@ def speaker_enroll(
     task.check_enrolment_count(len(paths))
     clips = [load_audio(p, max_duration_s=MAX_S, name=_stem(p, "enrol")) for p in paths]
     test = load_audio(test_audio, max_duration_s=MAX_S, name=_stem(test_audio, "test"))
+    start = time.perf_counter()
     result = task.run(
         clips,
         test,
@@ -116,7 +127,9 @@ def speaker_enroll(
         threshold=_threshold(custom_threshold, threshold),
         progress=ui.progress_bridge(progress),
     )
+    seconds = time.perf_counter() - start
     ui.hold("speaker_enroll", result, request)
+    ui.hold("speaker_enroll_badge", views.badge(model, seconds, [*clips, test]), request)
     return round(result.score, 4), result.decision, views.enrolment_summary(result)
 
 
@@ -146,7 +159,67 @@ def speaker_matrix(
     return views.map_table(m), views.map_summary(m)
 
 
+@ui.user_errors
+def verify_compare(
+    audio_a: str,
+    audio_b: str,
+    model_a: str = DEFAULT_MODEL,
+    model_b: str = DEFAULT_MODEL_B,
+    request: gr.Request = None,
+    progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects progress via this default
+) -> tuple[float, str, str, float, str, str, str]:
+    """Compare two models on the same pair: each scores it against its own threshold.
+
+    Model A runs first, then model B (one after the other); both are loaded before either
+    is timed. The same model on both sides is allowed.
+
+    Args:
+        audio_a: the enrolment recording (any common audio format, up to 60 s, at least 1 s
+            of speech).
+        audio_b: the recording to test against it.
+        model_a: "ge2e" or "dvector" (embedded, offline), "ecapa" or "wavlm" (Hugging Face
+            Hub, downloaded when first chosen; offline and not downloaded, the answer is a
+            sentence naming the embedded alternative).
+        model_b: the second model, from the same list.
+
+    Returns:
+        For model A: the score (cosine, -1 to 1), the decision ("same speaker" or "different
+        speakers") against A's own threshold and its timing (Markdown: engine, device,
+        seconds, real-time factor); the same three for model B; and a summary (Markdown):
+        each score against its threshold, the margins, and whether the models agree.
+    """
+    clips = (
+        load_audio(audio_a, max_duration_s=MAX_S, name=_stem(audio_a, "A")),
+        load_audio(audio_b, max_duration_s=MAX_S, name=_stem(audio_b, "B")),
+    )
+    c = task.compare(
+        *clips, a={"model": model_a}, b={"model": model_b}, progress=ui.progress_bridge(progress)
+    )
+    ui.hold("speaker_compare", c, request)
+    return (
+        round(c.a.score, 4),
+        c.a.decision,
+        views.side_badge(c, "a"),
+        round(c.b.score, 4),
+        c.b.decision,
+        views.side_badge(c, "b"),
+        views.compare_summary(c),
+    )
+
+
 # ---------------------------------------------------------------- private follow-ups
+def verification_badge(request: gr.Request) -> Any:
+    """The timing badge of this session's last verification."""
+    badge = ui.held("speaker_badge", request)
+    return badge if badge is not None else gr.skip()
+
+
+def enrolment_badge(request: gr.Request) -> Any:
+    """The timing badge of this session's last enrolment."""
+    badge = ui.held("speaker_enroll_badge", request)
+    return badge if badge is not None else gr.skip()
+
+
 @ui.user_errors
 def draw_verification(request: gr.Request) -> Any:
     """The learn view of this session's last verification."""

@@ -60,8 +60,59 @@ def _clear_outputs(kinds: tuple[str, ...]) -> list[Any]:
 INSTANT = {**ui.PRIVATE, "queue": False}
 
 
+def _badge() -> gr.Markdown:
+    """Where a result's timing badge goes (ui.timing_badge), right under the result."""
+    return gr.Markdown("", elem_classes=["timing-badge"])
+
+
+def _compare(audio_a: gr.Audio, audio_b: gr.Audio) -> None:
+    """Compare A/B: Recording A and B scored by two models, side by side (/verify_compare).
+
+    Each side judges by its own model's threshold; the custom threshold above does not
+    apply here, since one number cannot be the line on two models' scales.
+    """
+    models = dict(choices=task.menu_choices(), allow_custom_value=True, min_width=280)
+    with gr.Accordion("Compare A/B: two models on these two recordings", open=False):
+        gr.Markdown(
+            "Recording A (enrolment) and Recording B (test) scored by model A, then by model "
+            "B, each against **its own** threshold."
+        )
+        sides = []
+        with gr.Row():
+            for name, default in (("A", handlers.DEFAULT_MODEL), ("B", handlers.DEFAULT_MODEL_B)):
+                with gr.Column(min_width=280):
+                    model = ui.control(
+                        task.PARAMS["model"], label=f"Model {name}", value=default, **models
+                    )
+                    with gr.Row():
+                        score = _score_box(f"Score {name} (cosine)")
+                        decision = gr.Textbox(label=f"Decision {name}", interactive=False)
+                    sides.append((model, score, decision, _badge()))
+        run = gr.Button("Compare A and B", variant="primary")
+        status = ui.status_box()
+        summary = gr.Markdown()
+    (model_a, score_a, decision_a, badge_a), (model_b, score_b, decision_b, badge_b) = sides
+    answer = [score_a, decision_a, badge_a, score_b, decision_b, badge_b, summary]
+    kinds = ("score", "text", "text", "score", "text", "text", "text")
+    # Another model on either side: the old pair of answers no longer describes the menus.
+    for model in (model_a, model_b):
+        model.change(lambda: _clear_outputs(kinds), None, answer, **INSTANT)
+    run.click(lambda: (_hide_score(), _hide_score()), None, [score_a, score_b], **INSTANT)
+    compared = ui.run_event(
+        run.click,
+        handlers.verify_compare,
+        [audio_a, audio_b, model_a, model_b],
+        answer,
+        status=status,
+        api_name="verify_compare",
+        validator=ui.audio_validator(max_duration_s=handlers.MAX_S, audio_inputs=2),
+    )
+    compared.success(lambda: (_show_score(), _show_score()), None, [score_a, score_b], **INSTANT)
+
+
 def _verification() -> None:
-    """The verification block: model and threshold, then three sub-tabs.
+    """The verification block: model and threshold, then three sub-tabs; "Two clips" also
+    holds Compare A/B (two models on the same two recordings).
 
     Their names are short enough for one row on a 390 px phone (with "Two recordings" the
     tab bar pushed the page to 426 px).
@@ -93,17 +144,22 @@ def _verification() -> None:
                     label="Recording A",
                     sources=["upload", "microphone"],
                 )
-                audio_b = gr.Audio(
-                    example("jfk_3"),
-                    type="filepath",
-                    label="Recording B",
-                    sources=["upload", "microphone"],
-                )
+                with gr.Column():
+                    audio_b = gr.Audio(
+                        example("jfk_3"),
+                        type="filepath",
+                        label="Recording B",
+                        sources=["upload", "microphone"],
+                    )
+                    # Audio sent from another tab (a separated stem, a TTS voice) is the
+                    # clip to verify against Recording A.
+                    ui.receive_into("speaker", audio_b)
             run = gr.Button("Verify", variant="primary")
             verify_status = ui.status_box()
             with gr.Row():
                 score = _score_box("Similarity score (cosine)")
                 decision = gr.Textbox(label="Decision", interactive=False)
+            verify_badge = _badge()
             explanation = gr.Markdown()
             gr.Examples(
                 [
@@ -122,6 +178,7 @@ def _verification() -> None:
             with gr.Accordion("What the model sees", open=False):
                 learn = gr.Plot(show_label=False)
                 card = gr.Markdown(views.card(default.id))
+            _compare(audio_a, audio_b)
         with gr.Tab("Enrolment"):
             with gr.Row():
                 enrol_files = gr.File(
@@ -141,6 +198,7 @@ def _verification() -> None:
             with gr.Row():
                 enrol_score = _score_box("Score of the averaged print")
                 enrol_decision = gr.Textbox(label="Decision", interactive=False)
+            enrol_badge = _badge()
             enrol_plot = gr.Plot(show_label=False)
             enrol_summary = gr.Markdown()
         with gr.Tab("Many clips"):
@@ -164,7 +222,7 @@ def _verification() -> None:
     # Each run: the public answer, then (private) the score box and the learn view drawn
     # from the held result. A new run first hides the old score (run_event empties it,
     # which Number would draw as "0") and the old figures.
-    run.click(lambda: (_hide_score(), None), None, [score, learn], **INSTANT)
+    run.click(lambda: (_hide_score(), None, ""), None, [score, learn, verify_badge], **INSTANT)
     verified = ui.run_event(
         run.click,
         handlers.verify,
@@ -175,9 +233,12 @@ def _verification() -> None:
         validator=validator,
     )
     verified.success(_show_score, None, score, **INSTANT)
+    verified.success(handlers.verification_badge, None, verify_badge, **INSTANT)
     verified.success(handlers.draw_verification, None, learn, **ui.PRIVATE)
 
-    run_enrol.click(lambda: (_hide_score(), None), None, [enrol_score, enrol_plot], **INSTANT)
+    run_enrol.click(
+        lambda: (_hide_score(), None, ""), None, [enrol_score, enrol_plot, enrol_badge], **INSTANT
+    )
     enrolled = ui.run_event(
         run_enrol.click,
         handlers.speaker_enroll,
@@ -188,6 +249,7 @@ def _verification() -> None:
         validator=validator,
     )
     enrolled.success(_show_score, None, enrol_score, **INSTANT)
+    enrolled.success(handlers.enrolment_badge, None, enrol_badge, **INSTANT)
     enrolled.success(handlers.draw_enrolment, None, enrol_plot, **ui.PRIVATE)
 
     run_map.click(lambda: (None, None), None, [heatmap, pca], **INSTANT)
@@ -209,10 +271,12 @@ def _verification() -> None:
     results = {
         score: "score",
         decision: "text",
+        verify_badge: "text",
         explanation: "text",
         learn: "figure",
         enrol_score: "score",
         enrol_decision: "text",
+        enrol_badge: "text",
         enrol_summary: "text",
         enrol_plot: "figure",
         heatmap: "figure",

@@ -7,14 +7,17 @@ handler).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from audiokit import plots
+from audiokit import plots, ui
+from audiokit.audio import Audio
 from audiokit.tasks.speaker import (
     SAMPLE_RATE,
     VAD_FRAME_S,
+    Comparison,
     Result,
     SimilarityMap,
     backend,
@@ -53,6 +56,60 @@ def card(model: str) -> str:
     """The model's card and where its threshold comes from (Markdown)."""
     chosen = backend(model)
     return f"{chosen.card.markdown()}  \nThreshold {chosen.threshold:.2f}: {chosen.threshold_note}."
+
+
+def badge(model: str, seconds: float, clips: Sequence[Audio]) -> str:
+    """The timing badge of one run of ``model`` over ``clips`` (Markdown, ui.timing_badge)."""
+    return ui.timing_badge(backend(model).short_name, seconds, sum(c.duration_s for c in clips))
+
+
+def side_badge(c: Comparison, side: str) -> str:
+    """The timing badge of side "a" or "b" of a comparison."""
+    result, seconds = (c.a, c.seconds_a) if side == "a" else (c.b, c.seconds_b)
+    return ui.timing_badge(backend(result.model).short_name, seconds, c.audio_s)
+
+
+def compare_summary(c: Comparison) -> str:
+    """Both models side by side: score, own threshold, margin, decision, time (Markdown)."""
+    a, b = backend(c.a.model), backend(c.b.model)
+    rows = [
+        ("Score", f"{c.a.score:.3f}", f"{c.b.score:.3f}"),
+        ("Threshold", f"{c.a.threshold:.2f}", f"{c.b.threshold:.2f}"),
+        ("Margin", f"{c.margin_a:+.3f}", f"{c.margin_b:+.3f}"),
+        ("Decision", c.a.decision, c.b.decision),
+        (
+            "Time",
+            f"{c.seconds_a:.2f} s (RTF {c.rtf_a:.2f})",
+            f"{c.seconds_b:.2f} s (RTF {c.rtf_b:.2f})",
+        ),
+    ]
+    table = "\n".join(
+        [
+            f"| | Model A: {a.short_name} | Model B: {b.short_name} |",
+            "|---|---|---|",
+            *(f"| {name} | {x} | {y} |" for name, x, y in rows),
+        ]
+    )
+    if c.a.model == c.b.model:
+        verdict = (
+            "**The same model on both sides**: the scores should match, which shows the "
+            f"run is repeatable (they differ by {abs(c.a.score - c.b.score):.4f})."
+        )
+    elif c.agree:
+        verdict = f"**The models agree: {c.a.decision}.**"
+    else:
+        verdict = (
+            f"**The models disagree**: A says *{c.a.decision}*, B says *{c.b.decision}*. "
+            "The one with the larger margin is the more confident; a clip that splits two "
+            "models is worth listening to again."
+        )
+    return (
+        f"{verdict}\n\n{table}\n\n"
+        "The raw scores are not comparable between models: each has its own scale "
+        "(GE2E's cosines never go below 0, ECAPA's centre near 0), so each score is judged "
+        "against its own model's threshold, and the *margin* (score minus threshold) is "
+        "what can be compared."
+    )
 
 
 def enrolment_summary(result: Result) -> str:

@@ -6,7 +6,8 @@ and a d-vector encoder embedded, ECAPA-TDNN and WavLM from the Hub on demand). T
 the cosine of two embeddings; each backend owns the threshold that turns it into a decision
 (catalog.py), calibrated on a trial list (calibration.py). Several enrolment clips are
 averaged into one print (enrolment.py); many clips at once give a similarity map
-(similarity.py). Diarization reuses the VAD and the GE2E window prints (voiceprints.py).
+(similarity.py); compare.py scores the same clips with two models (A/B), each against its
+own threshold. Diarization reuses the VAD and the GE2E window prints (voiceprints.py).
 """
 
 from __future__ import annotations
@@ -48,13 +49,14 @@ from audiokit.tasks.speaker.catalog import (
     menu_choices,
     menu_label,
 )
+from audiokit.tasks.speaker.compare import Comparison, compare
 from audiokit.tasks.speaker.enrolment import (
     DIFFERENT,
     SAME,
     Result,
     check_enrolment_count,
-    compare,
     decision,
+    score_enrolment,
 )
 from audiokit.tasks.speaker.prepare import (
     MAX_DURATION_S,
@@ -112,7 +114,7 @@ def run(
     """
     p = checked(model=model, threshold=threshold, min_speech_s=min_speech_s)
     clips = [enrol] if isinstance(enrol, Audio) else list(enrol)
-    return compare(clips, test, progress=progress, **p)
+    return score_enrolment(clips, test, progress=progress, **p)
 
 
 def warm_up() -> None:
@@ -144,6 +146,7 @@ __all__ = [
     "VAD_FRAME_S",
     "WAVLM_REPO",
     "Backend",
+    "Comparison",
     "DVectorEncoder",
     "EcapaEncoder",
     "GE2EEncoder",
@@ -178,6 +181,7 @@ __all__ = [
     "pca_2d",
     "prepare",
     "run",
+    "score_enrolment",
     "score_trials",
     "similarity_map",
     "speaker_group",

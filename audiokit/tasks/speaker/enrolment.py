@@ -68,7 +68,7 @@ def check_enrolment_count(n: int) -> None:
         raise AudioStudyError(f"Use at most {LIMITS.max_clips} enrolment clips, not {n}.")
 
 
-def compare(
+def score_enrolment(
     enrol: Sequence[Audio],
     test: Audio,
     *,
