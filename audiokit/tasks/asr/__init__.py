@@ -78,6 +78,7 @@ from audiokit.tasks.asr.live import (
 from audiokit.tasks.asr.recognize import (
     check_options,
     get_recognizer,
+    hub_folder,
     recognizer_from_folder,
     run,
     transcribe_text,
@@ -188,6 +189,7 @@ __all__ = [
     "get_recognizer",
     "get_speech_translator",
     "group_words",
+    "hub_folder",
     "join_model",
     "load_faster_whisper",
     "load_speech_translator",

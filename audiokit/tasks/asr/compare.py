@@ -18,8 +18,8 @@ from audiokit.metrics import WerResult, WordAlignment, normalize_text, word_erro
 from audiokit.models import check_allowed
 from audiokit.params import Param, declare
 from audiokit.progress import Progress, or_silent, scaled
-from audiokit.tasks.asr.catalog import BASE_ID, EMBEDDED_ID, MODELS
-from audiokit.tasks.asr.recognize import run
+from audiokit.tasks.asr.catalog import BASE_ID, EMBEDDED_ID, EMBEDDED_IDS, MODELS
+from audiokit.tasks.asr.recognize import hub_folder, run
 from audiokit.tasks.asr.settings import LIMITS, PARAMS
 from audiokit.tasks.asr.transcript import Transcript
 
@@ -151,7 +151,9 @@ def compare(
     """
     sides = {"A": _settings(a, "a"), "B": _settings(b, "b")}
     for settings in sides.values():
-        check_allowed(settings["model_id"], MODELS)
+        # Refuse an unknown model, or a Hub model that cannot be had, before anything runs.
+        if check_allowed(settings["model_id"], MODELS) not in EMBEDDED_IDS:
+            hub_folder(settings["model_id"])
     if reference and len(reference) > LIMITS.max_reference_chars:
         raise AudioStudyError(
             f"The reference text is {len(reference):,} characters; at most "
