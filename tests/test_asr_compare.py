@@ -254,3 +254,18 @@ def test_page_compares_two_models(app_url, page, tmp_path):
     assert "A and B say the same words" in body or "only in A" in body
     assert len(re.findall(r"faster-whisper · Whisper", body)) >= 2
     page.screenshot(path=str(tmp_path / "asr-compare.png"), full_page=True)
+
+
+def test_sent_audio_lands_in_the_transcribe_input():
+    from audiokit import ui
+    from demos import asr as tab
+
+    with ui.collect_sends() as found:
+        tab.build()
+    (tab_id, component, note), *others = found["receivers"]
+    assert tab_id == "asr" and not others
+    assert component.label == "Speech" and component.type == "filepath"
+    assert "sent-from" in note.elem_classes
+    # Placed right under the input: the note follows the input in the same column.
+    children = component.parent.children
+    assert children.index(note) == children.index(component) + 1
