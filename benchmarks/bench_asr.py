@@ -1,6 +1,7 @@
 """The ASR ladder (embedded Whisper tiny.en and multilingual base: WER on English and German
 speech, RTF, load time, peak memory), base's decoding options (beam size, VAD, temperature
-fallback), and the overhead of the app's API over calling faster-whisper directly.
+fallback), Compare A/B (tiny.en then base: each side's time and RTF, the compare's overhead),
+and the overhead of the app's API over calling faster-whisper directly.
 
 Run: .venv/bin/python benchmarks/bench_asr.py [--runs N] [--ladder-only]. Prints Markdown tables
 and writes them to benchmarks/output/asr.md. RTF = processing time / audio duration (lower is
@@ -269,6 +270,46 @@ def server_peak_mb(pid: int) -> float:
     return float("nan")
 
 
+def compare_table(runs: int) -> str:
+    """Compare A/B (tiny.en then base on jfk.flac): each side's time and RTF inside
+    ``asr.compare``, against the same two ``asr.run`` calls made alone (the compare's overhead:
+    the word diff and the WERs)."""
+    jfk = load_audio(EXAMPLES / "jfk.flac")
+    a, b = {"model_id": asr.EMBEDDED_ID}, {"model_id": asr.BASE_ID}
+    asr.compare(jfk, a=a, b=b, reference=JFK_REFERENCE)  # warm-up: loads both models
+    inside: dict[str, list[float]] = {"A": [], "B": []}
+    together, alone = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = asr.compare(jfk, a=a, b=b, reference=JFK_REFERENCE)
+        together.append(time.perf_counter() - started)
+        inside["A"].append(result.a.seconds)
+        inside["B"].append(result.b.seconds)
+        started = time.perf_counter()
+        asr.run(jfk, **a)
+        asr.run(jfk, **b)
+        alone.append(time.perf_counter() - started)
+    sides = {"A": result.a, "B": result.b}
+    lines = [
+        f"Compare A/B on jfk.flac ({jfk.duration_s:.0f} s) · median of {runs} warm runs",
+        "",
+        "| side | model | time | RTF | WER vs reference |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, side in sides.items():
+        seconds = statistics.median(inside[name])
+        lines.append(
+            f"| {name} | {side.engine} | {seconds:.2f} s | {seconds / jfk.duration_s:.2f} | "
+            f"{side.wer.wer:.1%} |"
+        )
+    total, bare = statistics.median(together), statistics.median(alone)
+    lines.append(
+        f"| A then B | `asr.compare` {total:.2f} s vs two `asr.run` {bare:.2f} s | "
+        f"overhead {total - bare:+.2f} s | | {result.differing} words differ |"
+    )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="warm runs per figure (≥ 3)")
@@ -280,7 +321,7 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.worker, runs, args.sweep)))
         return
-    ladder = ladder_tables(runs)
+    ladder = f"{ladder_tables(runs)}\n\n{compare_table(runs)}"
     if args.ladder_only:
         publish("asr", ladder)
         return

@@ -23,6 +23,7 @@ from demos.asr.handlers import (
     model_changed,
     reset_live,
     transcribe,
+    transcribe_compare,
     translate_speech,
     translation_model_changed,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "model_choices",
     "target_choices",
     "transcribe",
+    "transcribe_compare",
     "translate_speech",
     "translation_card",
     "translation_model_changed",
@@ -71,6 +73,7 @@ def _transcribe_column() -> dict[str, gr.components.Component]:
         sources=["upload", "microphone"],
         label="Speech",
     )
+    c["received"] = ui.receive_into("asr", c["audio"])
     # Custom values pass to the core, which checks the allowlist in a sentence; Gradio's own
     # check answers an event with a validator= by a bare 400.
     c["model"] = gr.Dropdown(
@@ -122,6 +125,41 @@ def _transcribe_column() -> dict[str, gr.components.Component]:
             api_name="asr_load_example",
             api_visibility="private",
         )
+    return c
+
+
+def _compare_section() -> dict[str, gr.components.Component]:
+    """Compare A/B: the speech and reference above through two models, side by side."""
+    c: dict[str, gr.components.Component] = {}
+    params = asr.COMPARE_PARAMS
+    with gr.Accordion("Compare A/B: the same speech through two models", open=False):
+        gr.Markdown(
+            "Runs model A, then model B, on the speech above (with its reference text, each "
+            "model's WER). The diff marks words <span style='background:#fecaca'>only in A</span>"
+            " and <span style='background:#bbf7d0'>only in B</span>."
+        )
+        with gr.Row():
+            for side in ("a", "b"):
+                param = params[f"model_{side}"]
+                c[f"model_{side}"] = ui.shareable(
+                    param,
+                    gr.Dropdown(
+                        model_choices(),
+                        value=param.default,
+                        label=param.title,
+                        allow_custom_value=True,
+                    ),
+                )
+        c["run"] = gr.Button("Compare A and B", variant="primary")
+        c["status"] = ui.status_box()
+        with gr.Row():
+            for side in ("a", "b"):
+                with gr.Column():
+                    c[f"text_{side}"] = gr.Textbox(
+                        label=f"Transcript {side.upper()}", lines=4, buttons=["copy"]
+                    )
+                    c[f"badge_{side}"] = gr.Markdown(elem_classes=["timing-badge"])
+        c["diff"] = gr.HTML(elem_classes=["asr-diff"])
     return c
 
 
@@ -180,7 +218,7 @@ def build() -> gr.Blocks:
                     with gr.Column(scale=2):
                         status = ui.status_box()
                         text = gr.Textbox(label="Transcript", lines=5, buttons=["copy"])
-                        summary = gr.Markdown()
+                        summary = gr.Markdown(elem_classes=["timing-badge"])
                         wer = gr.HTML()
                         segments = gr.Dataframe(
                             headers=SEGMENT_COLUMNS,
@@ -197,6 +235,7 @@ def build() -> gr.Blocks:
                 with gr.Accordion("Learn: what the model sees", open=False):
                     learn_plot = gr.Plot(show_label=False)
                     learn_text = gr.Markdown(card_markdown(P["model_id"].default))
+                cmp = _compare_section()
             with gr.Tab("Translate speech"):
                 gr.Markdown(
                     "Speech in one language, text in another. **Whisper base** translates any of "
@@ -233,6 +272,15 @@ def build() -> gr.Blocks:
             validator=ui.audio_validator(max_duration_s=asr.LIMITS.max_duration_s),
         ).success(
             draw_learn, t["model"], [learn_plot, learn_text], api_name="asr_learn", **ui.PRIVATE
+        )
+        ui.run_event(
+            cmp["run"].click,
+            transcribe_compare,
+            [t["audio"], cmp["model_a"], cmp["model_b"], t["reference"]],
+            [cmp["text_a"], cmp["badge_a"], cmp["text_b"], cmp["badge_b"], cmp["diff"]],
+            status=cmp["status"],
+            api_name="transcribe_compare",
+            validator=ui.audio_validator(max_duration_s=asr.LIMITS.max_duration_s),
         )
         t["model"].change(
             model_changed,

@@ -56,7 +56,8 @@ def transcribe(
             sentence is split where the voice changes).
 
     Returns:
-        The transcript text; a summary (language, duration, time taken); the segments
+        The transcript text; a summary (language, duration, and a timing badge: engine,
+        device, seconds taken, real-time factor); the segments
         (start s, end s, text, avg log-prob, no-speech probability); the words (start s,
         end s, word, probability); .txt/.srt/.vtt/.json downloads; the WER alignment as
         HTML (empty without a reference).
@@ -85,10 +86,7 @@ def transcribe(
         progress=report,
     )
     elapsed_s = time.perf_counter() - started
-    rtf = elapsed_s / max(audio.duration_s, 1e-9)
-    speed = f" · took {elapsed_s:.1f} s (real-time factor {rtf:.2f})"
-    if first_use:
-        speed += " · prepared Whisper base on first use (joined into the cache)"
+    speed = " · prepared Whisper base on first use (joined into the cache)" if first_use else ""
     # Up to an hour of 16 kHz samples per session until its learn view is drawn: keep few.
     ui.hold(HELD, asr.Learned(transcript, audio.for_model(asr.SAMPLE_RATE)), request, keep=8)
     folder = ui.download_dir()
@@ -100,6 +98,7 @@ def transcribe(
         files = speaker_labels.write_downloads(labelled, folder=folder, name=audio.name)
         text = labelled.text
         summary += f"\n\n{labelled.summary}"
+    summary += "\n\n" + ui.timing_badge(asr.engine_name(model_id), elapsed_s, audio.duration_s)
     wer = ""
     if reference and reference.strip():
         wer = alignment_html(word_error_rate(reference, transcript.text))
@@ -110,6 +109,51 @@ def transcribe(
         views.word_rows(transcript),
         [str(p) for p in files],
         wer,
+    )
+
+
+C = asr.COMPARE_PARAMS
+
+
+@ui.user_errors
+def transcribe_compare(
+    audio_path: str | None,
+    model_a: str = C["model_a"].default,
+    model_b: str = C["model_b"].default,
+    reference: str = "",
+    progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects progress via this default
+) -> tuple[str, str, str, str, str]:
+    """Transcribe one recording with two models, A then B, and show where they differ.
+
+    Args:
+        audio_path: the audio file (wav, flac, mp3, ogg/opus, m4a/aac), up to 1:00:00.
+        model_a: an allowlisted model id; the embedded "embedded/whisper-tiny.en" (English)
+            and "embedded/whisper-base" (99 languages) work offline.
+        model_b: another allowlisted model id (the same model twice is allowed).
+        reference: optional reference transcript (up to 20,000 characters); when given,
+            each model's word error rate is shown.
+
+    Returns:
+        A's transcript; A's timing badge (engine, device, seconds, real-time factor);
+        B's transcript; B's timing badge; the word diff of A against B as HTML (words only
+        in A and only in B marked), under each model's WER when a reference was given.
+    """
+    report = ui.progress_bridge(progress)
+    report(0.0, "Loading the audio")
+    audio = load_audio(audio_path, max_duration_s=asr.LIMITS.max_duration_s)
+    result = asr.compare(
+        audio,
+        a={"model_id": model_a},
+        b={"model_id": model_b},
+        reference=reference or "",
+        progress=report,
+    )
+    return (
+        result.a.result.text,
+        views.side_badge(result.a),
+        result.b.result.text,
+        views.side_badge(result.b),
+        views.comparison_html(result),
     )
 
 

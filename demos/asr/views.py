@@ -3,12 +3,14 @@ from the task's catalog and a :class:`~audiokit.tasks.asr.Transcript` (pure, no 
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import numpy as np
 
-from audiokit import plots
+from audiokit import plots, ui
 from audiokit.audio import format_duration
+from audiokit.metrics import WordAlignment
 from audiokit.models import hub_label
 from audiokit.tasks import asr
 
@@ -220,3 +222,65 @@ def translation_summary(result: asr.Translation, *, elapsed_s: float) -> str:
     if result.note:
         lines.append(f"ℹ️ {result.note}")
     return "\n\n".join(lines)
+
+
+# --- Compare A/B -------------------------------------------------------------------------------
+
+ONLY_A_STYLE = "background:#fecaca;text-decoration:line-through;padding:0 2px;border-radius:3px"
+ONLY_B_STYLE = "background:#bbf7d0;padding:0 2px;border-radius:3px"
+
+
+def _marked(cls: str, style: str, word: str) -> str:
+    where = "A" if cls == "only-a" else "B"
+    return f'<span class="{cls}" style="{style}" title="only in {where}">{word}</span>'
+
+
+def diff_html(diff: tuple[WordAlignment, ...]) -> str:
+    """A's words against B's as inline HTML: words only in A struck through in red
+    (``class="only-a"``), words only in B in green (``class="only-b"``), shared words plain."""
+    words = []
+    for step in diff:
+        a, b = html.escape(step.reference), html.escape(step.hypothesis)
+        if step.op == "equal":
+            words.append(b)
+            continue
+        if step.op in ("substitute", "delete"):
+            words.append(_marked("only-a", ONLY_A_STYLE, a))
+        if step.op in ("substitute", "insert"):
+            words.append(_marked("only-b", ONLY_B_STYLE, b))
+    only_a, only_b = asr.only_in(diff)
+    if not only_a and not only_b:
+        head = "<b>A and B say the same words.</b>"
+    else:
+        head = (
+            f"<b>{len(only_a)} word{'s' * (len(only_a) != 1)} only in A, "
+            f"{len(only_b)} only in B</b>"
+        )
+    legend = (
+        f'<span style="{ONLY_A_STYLE}">only in A</span> '
+        f'<span style="{ONLY_B_STYLE}">only in B</span>'
+    )
+    return f'<div class="asr-diff">{head}<br>{legend}<p>{" ".join(words)}</p></div>'
+
+
+def wer_line(side: asr.Side, name: str) -> str:
+    """``WER A 4.5 % (1 substituted, ...)``, or '' without a reference."""
+    if side.wer is None:
+        return ""
+    w = side.wer
+    return (
+        f"<b>WER {name} {w.wer:.1%}</b> ({w.substitutions} substituted, {w.deletions} deleted, "
+        f"{w.insertions} inserted, of {w.reference_words} reference words)"
+    )
+
+
+def comparison_html(comparison: asr.Comparison) -> str:
+    """The word diff of A against B, under each side's WER when a reference was given."""
+    lines = [line for line in (wer_line(comparison.a, "A"), wer_line(comparison.b, "B")) if line]
+    head = f"<div class='asr-compare-wer'>{'<br>'.join(lines)}</div>" if lines else ""
+    return head + diff_html(comparison.diff)
+
+
+def side_badge(side: asr.Side) -> str:
+    """The timing badge of one side: engine and model, device, seconds, real-time factor."""
+    return ui.timing_badge(side.engine, side.seconds, side.result.duration_s)

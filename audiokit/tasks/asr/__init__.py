@@ -3,8 +3,9 @@
 The task's public face: ``PARAMS``, ``LIMITS``, ``CATALOG``, :func:`run` (audio in, a
 :class:`Transcript` out) and :func:`warm_up`. Inside: ``catalog`` (the allowlist and its
 cards), ``backends/`` (faster-whisper, transformers), ``embedded`` (the two offline
-models), ``subtitles``, ``live`` (the microphone), ``translate`` (speech translation) and
-``learn`` (what the learn view draws). Gradio-free; ``demos/asr`` adapts it to the UI.
+models), ``subtitles``, ``live`` (the microphone), ``translate`` (speech translation),
+``learn`` (what the learn view draws) and ``compare`` (two models on one recording, A/B).
+Gradio-free; ``demos/asr`` adapts it to the UI.
 """
 
 from __future__ import annotations
@@ -39,6 +40,15 @@ from audiokit.tasks.asr.catalog import (
     slow_warning,
     speed_estimate,
 )
+from audiokit.tasks.asr.compare import (
+    COMPARE_PARAMS,
+    Comparison,
+    Side,
+    compare,
+    engine_name,
+    only_in,
+    word_diff,
+)
 from audiokit.tasks.asr.embedded import (
     BASE_MODEL_BYTES,
     BASE_MODEL_SHA256,
@@ -68,6 +78,7 @@ from audiokit.tasks.asr.live import (
 from audiokit.tasks.asr.recognize import (
     check_options,
     get_recognizer,
+    hub_folder,
     recognizer_from_folder,
     run,
     transcribe_text,
@@ -115,6 +126,7 @@ __all__ = [
     "BASE_NAME",
     "CACHE_ENV",
     "CATALOG",
+    "COMPARE_PARAMS",
     "DEFAULT_BEAM",
     "EMBEDDED_ID",
     "EMBEDDED_IDS",
@@ -144,6 +156,7 @@ __all__ = [
     "XLSR_SOURCES",
     "XLSR_TARGETS",
     "XLSR_URL",
+    "Comparison",
     "FasterWhisperRecognizer",
     "Learned",
     "Limits",
@@ -155,6 +168,7 @@ __all__ = [
     "Result",
     "SecondsDone",
     "Segment",
+    "Side",
     "SpeechTranslator",
     "Transcript",
     "TransformersRecognizer",
@@ -165,19 +179,23 @@ __all__ = [
     "beam_for",
     "cache_root",
     "check_options",
+    "compare",
     "confidence_summary",
     "decode_window",
     "display_mel",
     "embedded_base",
     "embedded_whisper",
+    "engine_name",
     "get_recognizer",
     "get_speech_translator",
     "group_words",
+    "hub_folder",
     "join_model",
     "load_faster_whisper",
     "load_speech_translator",
     "load_transformers_asr",
     "log_mel",
+    "only_in",
     "plan_windows",
     "prepare_embedded_base",
     "quiet_cuts",
@@ -193,6 +211,7 @@ __all__ = [
     "translate_speech",
     "translation_targets",
     "warm_up",
+    "word_diff",
     "write_downloads",
     "xlsr_slow_warning",
 ]

@@ -52,9 +52,20 @@ def get_recognizer(model_id: str = _P["model_id"].default) -> Recognizer:
         return FasterWhisperRecognizer(embedded_whisper())
     if spec.id == BASE_ID:
         return FasterWhisperRecognizer(embedded_base())
+    return recognizer_from_folder(hub_folder(spec.id), backend=spec.backend)
+
+
+def hub_folder(model_id: str) -> str:
+    """The local folder of an allowlisted Hub model (downloaded when online), loading nothing.
+
+    Raises:
+        AudioStudyError: unknown id.
+        ModelUnavailableError: not cached here while offline; the sentence names the
+            embedded alternative.
+    """
+    spec = MODELS[check_allowed(model_id, MODELS)]
     alternative = f"{BASE_NAME} or {EMBEDDED_NAME}" if spec.multilingual else EMBEDDED_NAME
-    folder = hub_snapshot(spec.id, allowed=HUB_MODELS, embedded_alternative=alternative)
-    return recognizer_from_folder(folder, backend=spec.backend)
+    return hub_snapshot(spec.id, allowed=HUB_MODELS, embedded_alternative=alternative)
 
 
 def recognizer_from_folder(folder: str, *, backend: str) -> Recognizer:
