@@ -14,7 +14,7 @@ pytestmark = pytest.mark.app
 # The public API, pinned per demo: renaming or adding an endpoint is a deliberate change here.
 # These are also the MCP tools of `/`.
 ENDPOINTS = {
-    "asr": {"/transcribe", "/translate_speech"},
+    "asr": {"/transcribe", "/transcribe_compare", "/translate_speech"},
     "tts": {"/synthesize", "/tts_roundtrip"},
     "effects": {"/apply_effects"},
     "separation": {"/separate", "/separate_compare"},
