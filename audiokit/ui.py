@@ -253,6 +253,12 @@ CSS = """
 /* gr.Navbar(visible=False) does not hide the multipage "Home" bar in gradio 6.31; pages
    at /<id> are meant for slides, so no navigation chrome at all. */
 nav:has(> a[data-sveltekit-reload]) {display: none !important;}
+/* One look for the study features on every tab: the timing badge under a result, the note on
+   audio sent from another tab, and the send buttons. */
+.timing-badge {font-size: 0.85em; opacity: 0.8; margin-top: -4px;}
+.sent-from {font-size: 0.85em; color: var(--color-accent);}
+.send-to {gap: 6px; flex-wrap: wrap;}
+.send-to button {flex: 0 0 auto; min-width: 0;}
 """
 
 
