@@ -24,47 +24,53 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FILE = object()  # marks a file input: the programs read it from INPUT
-# Each tab's public endpoint: api_name and its parameters in order with the app's defaults
-# (tests/test_snippets.py pins them to the built app's API info).
+# Each tab's public endpoint: api_name and its parameters in order. PARAM: the default is the
+# task's own (``audiokit.tasks.<id>.PARAMS``), so it is typed once; other values are the
+# endpoint's defaults for inputs that are not task settings (tests/test_snippets.py pins both
+# to the built app's API info).
+PARAM = object()
 ENDPOINTS: dict[str, tuple[str, dict[str, Any]]] = {
     "asr": (
         "/transcribe",
-        {"audio_path": FILE, "model_id": "embedded/whisper-tiny.en", "language": "auto",
-         "task": "transcribe", "word_timestamps": False, "vad_filter": False, "beam_size": 5,
-         "reference": "", "label_speakers": False},
+        {"audio_path": FILE, "model_id": PARAM, "language": PARAM, "task": PARAM,
+         "word_timestamps": PARAM, "vad_filter": PARAM, "beam_size": PARAM, "reference": "",
+         "label_speakers": False},
     ),
     "tts": (
         "/synthesize",
-        {"text": None, "voice": "Piper en_US-joe-medium", "length_scale": 1.0,
-         "noise_scale": 0.667, "noise_w": 0.8, "sentence_pause_s": 0.25, "volume": 1.0,
-         "normalize": True},
+        {"text": None, "voice": PARAM, "length_scale": PARAM, "noise_scale": PARAM,
+         "noise_w": PARAM, "sentence_pause_s": PARAM, "volume": PARAM, "normalize": PARAM},
     ),
-    "effects": ("/apply_effects", {"audio": FILE, "chain": None, "tail_s": 2.0}),
+    "effects": ("/apply_effects", {"audio": FILE, "chain": PARAM, "tail_s": PARAM}),
     "separation": (
         "/separate",
-        {"audio_path": FILE, "method": "denoise", "atten_lim_db": 100.0, "hpss_margin": 1.0,
-         "vocals_margin": 1.0, "sepformer_model": "speechbrain/sepformer-wsj02mix",
-         "reference_path": None, "gate_strength": 0.85},
+        {"audio_path": FILE, "method": PARAM, "atten_lim_db": PARAM, "hpss_margin": PARAM,
+         "vocals_margin": PARAM, "sepformer_model": PARAM, "reference_path": None,
+         "gate_strength": PARAM},
     ),
     "speaker": (
         "/verify",
-        {"audio_a": FILE, "audio_b": FILE, "model": "ge2e", "custom_threshold": False,
-         "threshold": 0.67},
+        {"audio_a": FILE, "audio_b": FILE, "model": PARAM, "custom_threshold": False,
+         "threshold": None},
     ),
-    "diarization": ("/diarize", {"audio": FILE, "num_speakers": 0}),
+    "diarization": ("/diarize", {"audio": FILE, "num_speakers": PARAM}),
 }  # fmt: skip
 TASKS = tuple(ENDPOINTS)
 OPTIONAL_FILES = {"reference_path"}  # a file input that may be left out (None)
 
 
 def _default(task_id: str, name: str) -> Any:
-    """Defaults the UI keeps in example files: the TTS text and the effects preset."""
+    """The app's default: the task's PARAMS, the TTS example text, a model's own threshold."""
+    import importlib
+
     if (task_id, name) == ("tts", "text"):
         return (ROOT / "examples" / "tts" / "numbers.txt").read_text(encoding="utf-8").strip()
-    if (task_id, name) == ("effects", "chain"):
-        presets = json.loads((ROOT / "examples" / "effects" / "presets.json").read_text())
-        return json.dumps(presets["lo-fi"]["chain"], indent=2)
-    return ENDPOINTS[task_id][1][name]
+    value = ENDPOINTS[task_id][1][name]
+    task = importlib.import_module(f"audiokit.tasks.{task_id}")
+    if (task_id, name) == ("speaker", "threshold"):
+        # The slider starts at the default model's calibrated threshold.
+        return task.BACKENDS[task.PARAMS["model"].default].threshold
+    return task.PARAMS[name].default if value is PARAM else value
 
 
 def settings_for(task_id: str, settings: dict[str, Any] | None = None) -> dict[str, Any]:
