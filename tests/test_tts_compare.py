@@ -321,20 +321,25 @@ def test_page_compares_two_players_with_both_wers_then_blind(browser, app_url, t
         panel = page.locator(".tts-compare")
         page.get_by_role("button", name="Compare A and B").click()
         for side in ("a", "b"):
-            report = panel.locator(f".tts-compare-report-{side}")
+            report = panel.locator(f".block.tts-compare-report-{side}")
             report.get_by_text("Round-trip WER").wait_for(timeout=240_000)
             wer = float(re.search(r"Round-trip WER ([\d.]+)%", report.inner_text()).group(1))
             assert wer <= 20.0
-        panel.locator(".timing-badge").nth(1).get_by_text("RTF").wait_for(timeout=30_000)
-        assert panel.locator(".timing-badge").count() == 2
-        players = panel.locator(".tts-compare-a, .tts-compare-b")
+        badges = panel.locator(".block.timing-badge")
+        badges.nth(1).get_by_text("RTF").wait_for(timeout=30_000)
+        assert badges.count() == 2
+        players = panel.locator(".block.tts-compare-a, .block.tts-compare-b")
         assert players.count() == 2 and all(players.nth(k).is_visible() for k in range(2))
         assert "A and B have the same voice and settings" in panel.inner_text()
+        # Both spectrograms with their phoneme marks, drawn after the answer.
+        plots = panel.locator(".block.tts-compare-plot")
+        for k in range(2):
+            plots.nth(k).locator(".js-plotly-plot, img, canvas").first.wait_for(timeout=120_000)
         page.screenshot(path=tmp_path / "tts-compare.png", full_page=True)
         # Blind mode: X and Y from the comparison; a pick reveals and counts it.
         panel.get_by_label("Blind mode").check()
         panel.get_by_role("button", name="X sounds better").click()
-        reveal = panel.locator(".tts-blind-reveal")
+        reveal = panel.locator(".block.tts-blind-reveal")
         reveal.get_by_text("your pick").wait_for(timeout=30_000)
         assert "X was model" in reveal.inner_text()
         panel.get_by_text("preferred 1 of 1").wait_for(timeout=10_000)

@@ -159,7 +159,7 @@ def _side_results(name: str) -> tuple[Any, Any, Any, Any]:
         )
         badge = gr.Markdown(elem_classes=["timing-badge"])
         report = gr.Markdown(elem_classes=[f"tts-compare-report-{name.lower()}"])
-        plot = gr.Plot(show_label=False)
+        plot = gr.Plot(show_label=False, elem_classes=["tts-compare-plot"])
     return audio, badge, report, plot
 
 
