@@ -267,16 +267,14 @@ def test_handler_answers_without_figures_and_the_blind_steps_hide_the_names():
 def test_compare_endpoint_answers_both_sides(client):
     import soundfile as sf
 
+    # The README's call, with steady rhythm on both sides (noise_w 0) for a firm length ratio.
     answer = client.predict(
         PLAIN,
-        tts.EMBEDDED_NAME,
-        1.0,
-        0.667,
-        0.0,
-        tts.EMBEDDED_NAME,
-        1.3,
-        0.667,
-        0.0,
+        voice_a=tts.EMBEDDED_NAME,
+        voice_b=tts.EMBEDDED_NAME,
+        length_scale_b=1.3,
+        noise_w_a=0.0,
+        noise_w_b=0.0,
         api_name="/synthesize_compare",
     )
     audio_a, badge_a, report_a, audio_b, badge_b, report_b, difference = answer
