@@ -99,9 +99,10 @@ def test_public_handler_answers_without_matplotlib_and_the_follow_up_draws_from_
 def test_held_result_keeps_only_what_the_learn_view_draws():
     from audiokit.tasks import tts
     from demos import tts as tab
+    from demos.tts.views import for_learning
 
     result = tts.run("One sentence here. " * 6)
-    kept = tab._for_learning(result)
+    kept = for_learning(result)
     assert kept.audio.duration_s == pytest.approx(tab.LEARN_WINDOW_S, abs=1e-3)
     assert kept.segments == result.segments and kept.text == result.text
     assert result.audio.duration_s > 2 * tab.LEARN_WINDOW_S

@@ -48,9 +48,6 @@ def _downloads(audio: Audio) -> list[str]:
     return [str(write_audio(audio, folder / f"speech.{ext}")) for ext in ("wav", "flac", "mp3")]
 
 
-_for_learning = for_learning
-
-
 @ui.user_errors
 def synthesize(
     text: str,
@@ -94,7 +91,7 @@ def synthesize(
     )
     seconds = time.perf_counter() - started
     downloads = _downloads(result.audio)
-    ui.hold(HELD, _for_learning(result), request)
+    ui.hold(HELD, for_learning(result), request)
     ui.hold(HELD_BADGE, ui.timing_badge(result.voice, seconds, result.audio.duration_s), request)
     # The wav download is the player's file too: int16 clipped by write_audio, encoded once
     # (a numpy answer would make Gradio encode and hash a second copy).
@@ -297,7 +294,7 @@ def build() -> gr.Blocks:
     return demo
 
 
-# What the tests and the tabbed app use (the learn window, both public handlers).
+# The tab's face: its layout, its public handlers (named as their endpoints), the learn window.
 __all__ = [
     "LEARN_WINDOW_S",
     "build",
