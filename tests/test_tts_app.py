@@ -99,9 +99,10 @@ def test_public_handler_answers_without_matplotlib_and_the_follow_up_draws_from_
 def test_held_result_keeps_only_what_the_learn_view_draws():
     from audiokit.tasks import tts
     from demos import tts as tab
+    from demos.tts.views import for_learning
 
     result = tts.run("One sentence here. " * 6)
-    kept = tab._for_learning(result)
+    kept = for_learning(result)
     assert kept.audio.duration_s == pytest.approx(tab.LEARN_WINDOW_S, abs=1e-3)
     assert kept.segments == result.segments and kept.text == result.text
     assert result.audio.duration_s > 2 * tab.LEARN_WINDOW_S
@@ -117,19 +118,55 @@ def test_controls_come_from_params_and_public_events_have_no_state():
     sliders = {b.label: b for b in demo.blocks.values() if isinstance(b, gr.Slider)}
     for name in ("length_scale", "noise_scale", "noise_w", "sentence_pause_s", "volume"):
         param = tts.PARAMS[name]
-        (slider,) = (b for label, b in sliders.items() if label.startswith(param.title))
-        assert (slider.minimum, slider.maximum, slider.value, slider.step) == (
-            param.minimum,
-            param.maximum,
-            param.default,
-            param.step,
-        )
-    public = [f for f in demo.fns.values() if f.api_name in {"synthesize", "tts_roundtrip"}]
-    assert {f.api_name for f in public} == {"synthesize", "tts_roundtrip"}
+        found = [b for label, b in sliders.items() if label.startswith(param.title)]
+        # The main control, and Compare A/B's one per side for the settings each side has.
+        assert len(found) == (3 if name in {"length_scale", "noise_scale", "noise_w"} else 1)
+        for slider in found:
+            assert (slider.minimum, slider.maximum, slider.value, slider.step) == (
+                param.minimum,
+                param.maximum,
+                param.default,
+                param.step,
+            )
+    names = {"synthesize", "tts_roundtrip", "synthesize_compare"}
+    public = [f for f in demo.fns.values() if f.api_name in names]
+    assert {f.api_name for f in public} == names
     for fn in public:
         assert fn.name == fn.api_name and fn.fn.__doc__
         assert not any(isinstance(block, gr.State) for block in [*fn.inputs, *fn.outputs])
-    assert not any(isinstance(b, gr.State) for b in demo.blocks.values())
+    # The only session state is the blind mode's trial and tally, seen by private events only.
+    states = {b._id for b in demo.blocks.values() if isinstance(b, gr.State)}
+    for fn in demo.fns.values():
+        if any(b._id in states for b in [*fn.inputs, *fn.outputs]):
+            assert fn.api_visibility == "private", fn.name
+
+
+def test_the_speech_gets_a_timing_badge_and_send_to_buttons_under_it():
+    from types import SimpleNamespace
+
+    import gradio as gr
+
+    from audiokit import ui
+    from audiokit.tasks import tts
+    from demos import tts as tab
+
+    with ui.collect_sends() as found:
+        demo = tab.build()
+    (sender,) = [s for s in found["senders"] if s[0].label == "Speech"]
+    component, source, _row, buttons = sender
+    assert source == "Text to speech"
+    assert set(buttons) == {"asr", "effects", "separation", "speaker"}
+    # In the layout: the speech, its send row, then its badge.
+    column = next(b for b in demo.blocks.values() if component in getattr(b, "children", []))
+    kids = column.children
+    at = kids.index(component)
+    assert kids[at + 1] is _row
+    assert isinstance(kids[at + 2], gr.Markdown) and "timing-badge" in kids[at + 2].elem_classes
+    request = SimpleNamespace(session_hash="badge")
+    assert tab.show_badge(request) == ""
+    tab.synthesize("Hello there.", request=request)
+    badge = tab.show_badge(request)
+    assert badge.startswith(f"⏱ **{tts.EMBEDDED_NAME}** · ") and " s · RTF " in badge
 
 
 def test_hub_voices_are_marked_and_their_examples_hidden_offline(monkeypatch):

@@ -1,14 +1,15 @@
-"""Text to speech tab: Piper offline by default, Hub voices on demand, a learn view.
+"""Text to speech tab: Piper offline by default, Hub voices on demand, a learn view, A/B.
 
-The task (voices, parameters, ``run()``) lives in :mod:`audiokit.tasks.tts`; the views of a
-result in :mod:`demos.tts.views`. This module holds the Gradio handlers and the layout. The
-public /synthesize event answers with the audio, the downloads and a summary only; the learn
-views are drawn afterwards by a private step from the result held for the session.
+The task (voices, parameters, ``run()``, ``compare()``) lives in :mod:`audiokit.tasks.tts`;
+the views of a result in :mod:`demos.tts.views`; Compare A/B and its blind mode in
+:mod:`demos.tts.compare`. This module holds the Gradio handlers and the layout. The public
+/synthesize event answers with the audio, the downloads and a summary only; the learn views
+and the timing badge are drawn afterwards by private steps from what is held for the session.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ from audiokit.audio import Audio, load_audio, write_audio
 from audiokit.errors import AudioStudyError
 from audiokit.tasks import tts
 from audiokit.tasks.tts import roundtrip
+from demos.tts.compare import compare_panel, synthesize_compare
 from demos.tts.views import (
     LEARN_WINDOW_S,
+    for_learning,
     learn_figure,
     phoneme_html,
     roundtrip_html,
@@ -29,6 +32,7 @@ from demos.tts.views import (
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "tts"
 HELD = "tts"
+HELD_BADGE = "tts-badge"
 _P = tts.PARAMS
 
 
@@ -42,17 +46,6 @@ def _example(name: str) -> str:
 def _downloads(audio: Audio) -> list[str]:
     folder = ui.download_dir()
     return [str(write_audio(audio, folder / f"speech.{ext}")) for ext in ("wav", "flac", "mp3")]
-
-
-def _for_learning(result: tts.Result) -> tts.Result:
-    """The result as the learn views need it: all segments, only the audio they draw.
-
-    Up to 5,000 characters of speech is minutes of audio; every session keeps its last
-    result on the server, so it keeps the first seconds only.
-    """
-    frames = round(LEARN_WINDOW_S * result.audio.sample_rate)
-    head = Audio(result.audio.samples[:, :frames], result.audio.sample_rate, result.audio.name)
-    return dataclasses.replace(result, audio=head)
 
 
 @ui.user_errors
@@ -84,6 +77,7 @@ def synthesize(
         The speech (16-bit wav), downloads (wav, flac, mp3) and a summary with the text as
         read.
     """
+    started = time.perf_counter()
     result = tts.run(
         text,
         voice=voice,
@@ -95,8 +89,10 @@ def synthesize(
         normalize=normalize,
         progress=ui.progress_bridge(progress),
     )
+    seconds = time.perf_counter() - started
     downloads = _downloads(result.audio)
-    ui.hold(HELD, _for_learning(result), request)
+    ui.hold(HELD, for_learning(result), request)
+    ui.hold(HELD_BADGE, ui.timing_badge(result.voice, seconds, result.audio.duration_s), request)
     # The wav download is the player's file too: int16 clipped by write_audio, encoded once
     # (a numpy answer would make Gradio encode and hash a second copy).
     return downloads[0], downloads, summary_markdown(result)
@@ -110,13 +106,18 @@ def draw_learn_views(request: gr.Request) -> tuple[str, Any]:
     return phoneme_html(result), learn_figure(result)
 
 
+def show_badge(request: gr.Request) -> str:
+    """The timing badge of this session's last synthesis, measured around ``run()`` (private)."""
+    return ui.held(HELD_BADGE, request) or ""
+
+
 CHECK_LABEL = "Check by ear and by machine (Whisper round trip)"
 CHECK_WAITING = "Check by ear and by machine: waiting for Speak to finish…"
 
 
-def speak_started() -> tuple[Any, str, Any, str]:
+def speak_started() -> tuple[Any, str, Any, str, str]:
     """While Speak runs: the check is off (its audio is being replaced), old views cleared."""
-    return gr.Button(CHECK_WAITING, interactive=False), "", None, ""
+    return gr.Button(CHECK_WAITING, interactive=False), "", None, "", ""
 
 
 def speak_finished(request: gr.Request) -> tuple[Any, str, str, bool]:
@@ -209,6 +210,10 @@ def build() -> gr.Blocks:
             with gr.Column(scale=2):
                 speak_status = ui.status_box()
                 audio = gr.Audio(label="Speech", type="filepath", interactive=False)
+                ui.send_from(
+                    audio, "Text to speech", targets=("asr", "effects", "separation", "speaker")
+                )
+                badge = gr.Markdown(elem_classes=["timing-badge"])
                 files = gr.File(label="Download: wav, flac, mp3", file_count="multiple")
                 summary = gr.Markdown()
                 check = gr.Button(CHECK_LABEL)
@@ -235,6 +240,7 @@ def build() -> gr.Blocks:
             # No label badge: it would cover the phoneme labels at the top of the figure.
             plot = gr.Plot(show_label=False, elem_classes=["tts-learn-plot"])
             phonemes = gr.HTML()
+        compare_panel(text, voice_choices())
 
         spoken = ui.run_event(
             speak.click,
@@ -253,13 +259,14 @@ def build() -> gr.Blocks:
                 queue=False,
                 **ui.PRIVATE,
             )
+        spoken.success(show_badge, None, badge, queue=False, **ui.PRIVATE)
         learn = spoken.success(draw_learn_views, None, [phonemes, plot], **ui.PRIVATE)
         # A new Speak drops the last run's learn views still being drawn: they would land
         # after this run's clearing and show the old phonemes under a new result or failure.
         speak.click(
             speak_started,
             None,
-            [check, report, plot, phonemes],
+            [check, report, plot, phonemes, badge],
             queue=False,
             cancels=[learn],
             **ui.PRIVATE,
@@ -285,3 +292,14 @@ def build() -> gr.Blocks:
             **ui.PRIVATE,
         )
     return demo
+
+
+# The tab's face: its layout, its public handlers (named as their endpoints), the learn window.
+__all__ = [
+    "LEARN_WINDOW_S",
+    "build",
+    "draw_learn_views",
+    "synthesize",
+    "synthesize_compare",
+    "tts_roundtrip",
+]

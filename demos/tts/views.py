@@ -1,22 +1,35 @@
 """Views of a TTS :class:`~audiokit.tasks.tts.Result`: pure functions, no Gradio.
 
 The phoneme chips, the marked spectrogram (drawn by the tab's private follow-up step, never
-inside the public handler), the summary and the round-trip report.
+inside the public handler), the summary and the round-trip report; for Compare A/B, each
+side's report and what sets the two apart.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 from audiokit import plots
 from audiokit.audio import Audio
 from audiokit.metrics import alignment_html
-from audiokit.tasks.tts import Result, get_voice
+from audiokit.tasks.tts import PARAMS, Comparison, Result, Side, get_voice
 from audiokit.tasks.tts.roundtrip import RoundTrip
 
 # The learn view marks phonemes on the first seconds only: more labels would be unreadable.
 LEARN_WINDOW_S = 3.0
 MAX_SENTENCES_SHOWN = 30
+
+
+def for_learning(result: Result) -> Result:
+    """The result as the learn views need it: all segments, only the audio they draw.
+
+    Up to 5,000 characters of speech is minutes of audio; every session keeps its last
+    result on the server, so it keeps the first seconds only.
+    """
+    frames = round(LEARN_WINDOW_S * result.audio.sample_rate)
+    head = Audio(result.audio.samples[:, :frames], result.audio.sample_rate, result.audio.name)
+    return dataclasses.replace(result, audio=head)
 
 
 def phoneme_html(result: Result) -> str:
@@ -130,3 +143,40 @@ def roundtrip_html(check: RoundTrip) -> str:
         for title, note, words in rows
     )
     return f'<div class="tts-rt">{shown}</div>{alignment_html(check.score)}'
+
+
+def side_markdown(side: Side) -> str:
+    """One side of a comparison: its speech and its round-trip WER with what was heard."""
+    audio = side.result.audio
+    lines = [f"**{audio.duration_s:.2f} s** of speech at {audio.sample_rate:,} Hz"]
+    check = side.roundtrip
+    if check is None:
+        lines.append(f"No round trip: {html.escape(side.roundtrip_note)}")
+    else:
+        lines.append(
+            f"Round-trip WER **{check.score.wer:.1%}** ({html.escape(check.recogniser)}, "
+            f"{side.roundtrip_s:.2f} s)"
+        )
+        lines.append(f"Heard: *{html.escape(check.heard[:300]) or '(nothing)'}*")
+    return "  \n".join(lines)
+
+
+def difference_markdown(comparison: Comparison) -> str:
+    """How A and B differ: the settings that differ, the length ratio, the WER gap."""
+    names = comparison.differing
+    if names:
+        what = "A and B differ in " + ", ".join(PARAMS[n].title.lower() for n in names) + "."
+    else:
+        what = (
+            "A and B have the same voice and settings: whatever differs comes from the "
+            "model's noise (noise scale, noise w)."
+        )
+    lines = [what, f"B lasts **{comparison.duration_ratio:.2f}×** as long as A."]
+    gap = comparison.wer_difference
+    if gap is not None:
+        a, b = comparison.a.wer, comparison.b.wer
+        lines.append(
+            f"Round-trip WER: A {a:.1%}, B {b:.1%} (B − A: {100 * gap:+.1f} points; "
+            "lower is better understood by the recogniser)."
+        )
+    return "  \n".join(lines)

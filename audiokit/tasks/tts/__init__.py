@@ -5,6 +5,8 @@
 - ``LIMITS``: the text length, the chunk length, the round-trip check's duration.
 - :func:`run` (alias ``synthesize``): text in, a :class:`Result` out (audio, the text as read,
   one :class:`Segment` per sentence with the symbols the model read and their end times).
+- :func:`compare` (:mod:`.compare`): one text read with two settings (voices) A and B, each
+  timed and checked by the round trip, as a :class:`Comparison`.
 - :func:`warm_up`: loads the embedded Piper voice (the app's background warm-up calls it).
 
 Engines: ``backends/piper.py`` (the embedded voice and Hub Piper voices) and
@@ -296,6 +298,9 @@ def warm_up() -> None:
     backend_for(EMBEDDED_NAME)
 
 
+# Last: compare and roundtrip use run() and the names above from this package.
+from audiokit.tasks.tts.compare import Comparison, Side, compare  # noqa: E402
+
 __all__ = [
     "CATALOG",
     "EMBEDDED_NAME",
@@ -306,16 +311,19 @@ __all__ = [
     "PARAMS",
     "VOICES",
     "Backend",
+    "Comparison",
     "Limits",
     "Result",
     "Segment",
     "Settings",
+    "Side",
     "Spoken",
     "Synthesis",
     "Voice",
     "as_read",
     "backend_for",
     "clean_text",
+    "compare",
     "embedded_piper",
     "get_voice",
     "hub_files",
