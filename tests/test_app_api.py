@@ -15,7 +15,7 @@ pytestmark = pytest.mark.app
 # These are also the MCP tools of `/`.
 ENDPOINTS = {
     "asr": {"/transcribe", "/transcribe_compare", "/translate_speech"},
-    "tts": {"/synthesize", "/tts_roundtrip"},
+    "tts": {"/synthesize", "/synthesize_compare", "/tts_roundtrip"},
     "effects": {"/apply_effects"},
     "separation": {"/separate", "/separate_compare"},
     "speaker": {"/verify", "/verify_compare", "/speaker_enroll", "/speaker_matrix", "/diarize"},
