@@ -89,10 +89,18 @@ class WarmUp:
         try:
             if self._stop.wait(self.delay_s):
                 return
+            started = time.perf_counter()
             for index, (name, job) in enumerate(self.jobs):
                 if index and self._stop.wait(self.pause_s):
                     return
                 self.outcomes[name] = self._one(name, job)
+            ready = sum(outcome == "ready" for outcome, _ in self.outcomes.values())
+            log.info(
+                "Warm-up: finished in %.1f s (%d of %d ready)",
+                time.perf_counter() - started,
+                ready,
+                len(self.jobs),
+            )
         finally:
             self.finished.set()
 
