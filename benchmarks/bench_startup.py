@@ -2,6 +2,8 @@
 request with and without the background warm-up.
 
 Run: .venv/bin/python benchmarks/bench_startup.py [--runs 3] [--skip-first-requests]
+     [--app app.py] (another entry point in the repository root, e.g. an older app.py, to
+     compare).
 
 Part 1, in one run, alternating so both see the same machine load: the wall time of
 ``python -c "import gradio"`` (process start to exit) and of ``python app.py`` from process
@@ -41,6 +43,7 @@ JFK = ROOT / "examples" / "asr" / "jfk.flac"
 LJ = ROOT / "examples" / "asr" / "lj050-0131.flac"
 TEXT = "The study group meets on Thursday to read about speech recognition."
 GOAL_RATIO = 1.5
+APP = "app.py"
 
 
 def _first_requests():
@@ -79,7 +82,7 @@ class Server:
         started = time.perf_counter()
         with self.log.open("w") as out:
             self.proc = subprocess.Popen(
-                [PY, "app.py"],
+                [PY, APP],
                 cwd=ROOT,
                 env=_env(self.port, warm, self.cache),
                 stdout=out,
@@ -216,14 +219,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-first-requests", action="store_true")
+    parser.add_argument("--app", default="app.py", help="the entry point, relative to the root")
     args = parser.parse_args()
+    global APP
+    APP = args.app
     load = os.getloadavg()
     machine = (
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; load average before: "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
-    parts = [f"Machine: {machine}", ""]
+    parts = [f"Machine: {machine}; entry point: {APP}", ""]
     table, _ratio = start_up(args.runs)
     parts.append(table)
     if not args.skip_first_requests:
