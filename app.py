@@ -203,9 +203,10 @@ def _refusal_sentence(exc: BaseException) -> str | None:
 
 
 def _mend_mcp_answers(mcp_server) -> None:
-    """Two fixes to Gradio 6.31's MCP tool calls (a client without a progress token):
+    """Three fixes to Gradio 6.31's MCP tool calls:
 
-    - a tool with several outputs came back as one text, the repr of the whole tuple (and
+    - a tool with several outputs came back as one text, the repr of the whole tuple, when
+      the client sent no progress token (and
       a ``gr.State`` output then failed with "pop index out of range"): each output is now
       its own content item, the audio as its URL;
     - a request the serving guard refused before the queue (a foreign file, a value out of
