@@ -7,8 +7,9 @@ routes do not serve). Gradio's own variables (GRADIO_SERVER_NAME, GRADIO_SERVER_
 Hugging Face Spaces) choose the host and port.
 
 The app at ``/`` is also an MCP server (``/gradio_api/mcp/``): its public endpoints are the
-tools. Start-up builds only the tabbed app; a ``/<id>`` page is built on its first request,
-and the embedded models warm up in the background once the server is up (audiokit.warmup).
+tools. Start-up builds only the tabbed app; once the server is up, one background thread
+builds the ``/<id>`` pages and then warms the embedded models (audiokit.warmup); a request
+that comes first builds its page, or loads its model, itself.
 """
 
 from __future__ import annotations
@@ -272,18 +273,30 @@ def _page_server(demo: Demo):
 
 
 class LazyPage:
-    """The ASGI app at ``/<id>``: builds and starts the demo's page on its first request.
+    """The ASGI app at ``/<id>``: the demo's page, built after start-up instead of before.
 
-    Building every page at start-up doubled the start (6 more Blocks); most visitors open
-    ``/`` only. The first request builds the page once (others arriving meanwhile wait for
-    it), starts its queue (what the mount's lifespan does at start-up) and is then served.
+    Building every page before serving doubled the start (6 more Blocks); most visitors open
+    ``/`` only. The background warm-up builds the pages once the server is up
+    (:meth:`prepare`); a request that comes first builds it itself (others arriving
+    meanwhile wait for that build), then starts the page's queue (what a mount's lifespan
+    does at start-up) and is served.
     """
 
     def __init__(self, demo: Demo) -> None:
         self.demo = demo
+        self._holder = None
+        self._built = threading.Lock()
         self._app = None
         self._lock: asyncio.Lock | None = None
         self._stack: contextlib.AsyncExitStack | None = None
+
+    def prepare(self):
+        """Build the page's app once (thread-safe; the warm-up calls this); returns it."""
+        with self._built:
+            if self._holder is None:
+                self._holder = _page_server(self.demo)
+                log.info("Built the /%s/ page", self.demo.id)
+            return self._holder
 
     async def __call__(self, scope, receive, send) -> None:
         app = self._app or await self._start()
@@ -294,12 +307,11 @@ class LazyPage:
             self._lock = asyncio.Lock()
         async with self._lock:
             if self._app is None:
-                holder = await asyncio.to_thread(_page_server, self.demo)
+                holder = await asyncio.to_thread(self.prepare)
                 stack = contextlib.AsyncExitStack()
                 await stack.enter_async_context(holder.router.lifespan_context(holder))
                 self._stack = stack
                 self._app = holder
-                log.info("Built the /%s/ page on its first request", self.demo.id)
         return self._app
 
     async def stop(self) -> None:
@@ -328,7 +340,8 @@ _OWN_CACHE: list[str] = []
 
 @contextlib.asynccontextmanager
 async def _lifespan(_server):
-    """Keep Gradio's cache folder bounded, warm the models, stop lazy pages at shutdown.
+    """Keep Gradio's cache folder bounded, build the pages and warm the models in the
+    background, stop the pages at shutdown.
 
     Gradio's ``delete_cache`` (set by ServedBlocks) removes the files runs used; the sweep
     also removes uploads that never reached a run and the folders left empty.
@@ -343,13 +356,14 @@ async def _lifespan(_server):
             await asyncio.to_thread(release_memory)
 
     task = asyncio.create_task(sweep_forever())
-    warming = warmup.start(warm_up_jobs()) if warmup.enabled() else None
+    # The pages first (a fraction of a second each), then the models (seconds each).
+    jobs = [(f"/{page.demo.id}/ page", page.prepare) for page in _PAGES]
+    warming = warmup.start(jobs + (warm_up_jobs() if warmup.enabled() else []))
     try:
         yield
     finally:
         task.cancel()
-        if warming is not None:
-            warming.stop()
+        warming.stop()
         for page in _PAGES:
             with contextlib.suppress(Exception):
                 await page.stop()
@@ -364,7 +378,7 @@ def create_server():
 
     Every Blocks is a ServedBlocks: file inputs only from this server's uploads (and the
     bundled examples), our own sentence for bad values, a capped queue per event. Only the
-    app at ``/`` is an MCP server; the pages are built on their first request (LazyPage).
+    app at ``/`` is an MCP server; the pages are built after start-up (LazyPage).
     """
     from fastapi import FastAPI
 

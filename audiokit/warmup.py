@@ -10,7 +10,8 @@ The thread does not lower its own priority (``os.nice`` in a thread is per threa
 engines such as CTranslate2 and ONNX Runtime start their worker threads when the model is
 loaded, and those would inherit the low priority and slow every later request.
 
-``AUDIOSTUDY_WARMUP=0`` turns it off; ``AUDIOSTUDY_WARMUP_DELAY_S`` and
+The app also builds its ``/<id>/`` pages here, before the models. ``AUDIOSTUDY_WARMUP=0``
+turns the model warm-up off (the pages are still built); ``AUDIOSTUDY_WARMUP_DELAY_S`` and
 ``AUDIOSTUDY_WARMUP_PAUSE_S`` set the delay and the pause (seconds).
 """
 

@@ -240,3 +240,36 @@ def test_the_build_shortcut_applies_only_while_building():
     with gr.Blocks() as normal:
         gr.Markdown("x")
     assert isinstance(normal.app, App)
+
+
+def test_a_page_prepared_in_the_background_is_not_built_again():
+    builds: list[int] = []
+    page = app.LazyPage(_tiny_demo(builds))
+    page.prepare()
+
+    async def visit():
+        transport = httpx.ASGITransport(app=page)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            answer = await http.get("/config")
+        await page.stop()
+        return answer
+
+    assert asyncio.run(visit()).status_code == 200
+    assert builds == [1]
+
+
+def test_the_server_builds_its_pages_in_the_background(monkeypatch):
+    """The real lifespan: pages built after start even with the model warm-up off."""
+    from fastapi.testclient import TestClient
+
+    monkeypatch.setenv("AUDIOSTUDY_WARMUP", "0")
+    monkeypatch.setenv("AUDIOSTUDY_WARMUP_DELAY_S", "0")
+    monkeypatch.setenv("AUDIOSTUDY_WARMUP_PAUSE_S", "0")
+    server = app.create_server()
+    with TestClient(server) as http:
+        deadline = time.monotonic() + 120
+        while any(page._holder is None for page in app._PAGES):
+            assert time.monotonic() < deadline, "the pages were not built in the background"
+            time.sleep(0.2)
+        assert http.get("/asr/config").status_code == 200
+        assert http.get("/").status_code == 200
