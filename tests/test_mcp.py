@@ -151,3 +151,38 @@ def test_the_demo_pages_are_not_mcp_servers(app_url):
     """Only ``/`` serves MCP: one server with every tool, not seven overlapping ones."""
     for path in ("asr/gradio_api/mcp/schema", "tts/gradio_api/mcp/"):
         assert httpx.get(f"{app_url}{path}", timeout=60).status_code == 404, path
+
+
+# --- the serving guard reads this app's file URLs as paths (no server needed) ------------
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("http://127.0.0.1:7860/gradio_api/file=/tmp/a%20b.wav", "/tmp/a b.wav"),
+        ("https://u-space.hf.space/asr/gradio_api/file=/tmp/x.wav?download=1", "/tmp/x.wav"),
+        ("https://example.org/speech.wav", None),
+        ("/tmp/x.wav", None),
+        ("file:///etc/passwd", None),
+        (None, None),
+    ],
+)
+def test_own_file_urls_become_paths(url, path):
+    from audiokit.ui import own_file_path
+
+    assert own_file_path(url) == path
+
+
+def test_a_file_url_is_checked_as_its_path():
+    from audiokit.ui import FILE_REFUSED, Sentence, _check_files
+    from tests.conftest import JFK, ROOT
+
+    example = {
+        "path": f"http://h/gradio_api/file={JFK.relative_to(ROOT)}",
+        "url": "x",
+        "meta": {"_type": "gradio.FileData"},
+    }
+    _check_files(example)  # a bundled example: accepted, and read from its path
+    assert example["path"] == str(JFK.relative_to(ROOT)) and example["url"] is None
+    with pytest.raises(Sentence, match=FILE_REFUSED[:30]):
+        _check_files({"path": "http://h/gradio_api/file=/etc/passwd", "meta": {}})
