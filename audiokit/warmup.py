@@ -87,6 +87,13 @@ class WarmUp:
         self.thread = threading.Thread(target=self._run, name="audiostudy-warmup", daemon=True)
 
     def _run(self) -> None:
+        self._run_jobs()
+        # The thread outlives its models: once the thread that loaded the CTranslate2 Whisper
+        # had exited, every later transcription ran 5-10x slower here (measured: 3-5 s
+        # against 10-33 s for the 11 s JFK clip), an OpenMP thread pool tied to it, it seems.
+        self._stop.wait()
+
+    def _run_jobs(self) -> None:
         try:
             if self._stop.wait(self.delay_s):
                 return
@@ -122,7 +129,7 @@ class WarmUp:
         return "ready", took
 
     def stop(self) -> None:
-        """No further job starts; one already loading finishes (the thread is a daemon)."""
+        """No further job starts (one already loading finishes) and the thread ends."""
         self._stop.set()
 
     def wait(self, timeout: float | None = None) -> bool:

@@ -273,3 +273,14 @@ def test_the_server_builds_its_pages_in_the_background(monkeypatch):
             time.sleep(0.2)
         assert http.get("/asr/config").status_code == 200
         assert http.get("/").status_code == 200
+
+
+def test_the_warm_up_thread_outlives_its_models_until_stopped():
+    """A model's thread pools can be tied to the thread that loaded it (CTranslate2's were)."""
+    warm = warmup.start([("a", lambda: None)], delay_s=0.0, pause_s=0.0)
+    assert warm.wait(10)
+    time.sleep(0.1)
+    assert warm.thread.is_alive()
+    warm.stop()
+    warm.thread.join(5)
+    assert not warm.thread.is_alive()
