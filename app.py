@@ -5,11 +5,18 @@ complete Gradio app of its own, so the ``<gradio-app>`` web component and iframe
 exactly one demo (the web component fetches ``<src>/config``, which Gradio's multipage
 routes do not serve). Gradio's own variables (GRADIO_SERVER_NAME, GRADIO_SERVER_PORT, set by
 Hugging Face Spaces) choose the host and port.
+
+The app at ``/`` is also an MCP server (``/gradio_api/mcp/``): its public endpoints are the
+tools. Start-up builds only the tabbed app; once the server is up, one background thread
+builds the ``/<id>`` pages and then warms the embedded models (audiokit.warmup); a request
+that comes first builds its page, or loads its model, itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import functools
 import html
 import json
@@ -17,10 +24,11 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 
 import gradio as gr
 
-from audiokit import limits
+from audiokit import limits, warmup
 from audiokit.ui import ServedBlocks, error_panel, launch_kwargs, release_memory, sweep_cache
 from demos import DEMO_IDS, DEMOS, Demo
 
@@ -132,18 +140,212 @@ def _to_slash(request, *, target: str):
     return RedirectResponse(target + query)
 
 
+# --- Start-up: build only what serves ---------------------------------------------------
+
+_BUILDING: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "audiostudy_building", default=False
+)
+
+
+def _install_build_shortcut() -> None:
+    """Skip the FastAPI apps Gradio builds and throws away while a Blocks is being built.
+
+    Gradio 6.31 creates a whole ``App`` (some 80 routes) at the end of every ``with Blocks()``
+    and every ``.queue()``; ``mount_gradio_app`` then creates the one that serves. For the
+    tabbed app (7 Blocks) that was 1.5 of its 1.9 s of build time on this machine. While
+    ``_BUILDING`` is set (only in :func:`_quick_build`, per context, so a request served
+    meanwhile is untouched) those calls get None; :func:`_mount` then points ``blocks.app``
+    at the served app, as ``launch()`` does.
+    """
+    from gradio.routes import App
+
+    original = App.__dict__["create_app"].__func__
+    if getattr(original, "_audiostudy_shortcut", False):
+        return
+
+    def create_app(*args, **kwargs):
+        if _BUILDING.get():
+            return None
+        return original(*args, **kwargs)
+
+    create_app._audiostudy_shortcut = True
+    App.create_app = staticmethod(create_app)
+
+
+@contextlib.contextmanager
+def _quick_build():
+    _install_build_shortcut()
+    token = _BUILDING.set(True)
+    try:
+        yield
+    finally:
+        _BUILDING.reset(token)
+
+
+def _mount(server, blocks: gr.Blocks, path: str, **kwargs) -> None:
+    """``gr.mount_gradio_app``, then ``blocks.app`` is the app that serves (its queue reads it)."""
+    gr.mount_gradio_app(server, blocks, path=path, **launch_kwargs(), **kwargs)
+    blocks.app = server.routes[-1].app
+    if getattr(blocks, "mcp_server_obj", None) is not None:
+        _mend_mcp_answers(blocks.mcp_server_obj)
+
+
+def _refusal_sentence(exc: BaseException) -> str | None:
+    """Our sentence inside a refused queue join (HTTP 400), which gradio_client drops."""
+    import httpx
+
+    if not isinstance(exc, httpx.HTTPStatusError):
+        return None
+    try:
+        detail = exc.response.json().get("detail")
+    except (ValueError, AttributeError):
+        return None
+    return detail if isinstance(detail, str) and detail else None
+
+
+def _mend_mcp_answers(mcp_server) -> None:
+    """Three fixes to Gradio 6.31's MCP tool calls:
+
+    - a tool with several outputs came back as one text, the repr of the whole tuple, when
+      the client sent no progress token (and
+      a ``gr.State`` output then failed with "pop index out of range"): each output is now
+      its own content item, the audio as its URL;
+    - a request the serving guard refused before the queue (a foreign file, a value out of
+      range) reached the agent as "400 Bad Request": it now gets the guard's sentence;
+    - a list of files (the downloads) was the repr of its dicts: each file is its URL.
+    """
+    from anyio.to_thread import run_sync
+    from gradio_client import utils as client_utils
+
+    async def without_progress(job) -> list:
+        try:
+            result = await run_sync(job.result)
+        except Exception as exc:
+            sentence = _refusal_sentence(exc)
+            if sentence is None:
+                raise
+            raise RuntimeError(sentence) from None
+        # gradio_client answers a tuple for several outputs and the value itself for one.
+        return list(result) if isinstance(result, tuple) else [result]
+
+    original_with_progress = mcp_server._execute_tool_with_progress
+
+    async def with_progress(job, progress_token) -> list:
+        try:
+            return await original_with_progress(job, progress_token)
+        except Exception as exc:
+            sentence = _refusal_sentence(exc)
+            if sentence is None:
+                raise
+            raise RuntimeError(sentence) from None
+
+    original_postprocess = mcp_server.postprocess_output_data
+
+    def postprocess(data, root_url):
+        # A list of files (the downloads) would be one text, the repr of its dicts.
+        flat = []
+        for output in data:
+            files = isinstance(output, list) and output
+            if files and all(client_utils.is_file_obj_with_meta(item) for item in output):
+                flat.extend(output)
+            else:
+                flat.append(output)
+        return original_postprocess(flat, root_url)
+
+    mcp_server._execute_tool_without_progress = without_progress
+    mcp_server._execute_tool_with_progress = with_progress
+    mcp_server.postprocess_output_data = postprocess
+
+
+# Gradio's build context (the Blocks being filled) is one per process: one build at a time.
+_BUILD_LOCK = threading.Lock()
+
+
+def _page_server(demo: Demo):
+    """A small FastAPI app serving one demo's page at its root (built on a worker thread)."""
+    from fastapi import FastAPI
+
+    with _BUILD_LOCK, _quick_build():
+        page = build_page(demo).queue()
+    holder = FastAPI()
+    _mount(holder, page, "", mcp_server=False)
+    return holder
+
+
+class LazyPage:
+    """The ASGI app at ``/<id>``: the demo's page, built after start-up instead of before.
+
+    Building every page before serving doubled the start (6 more Blocks); most visitors open
+    ``/`` only. The background warm-up builds the pages once the server is up
+    (:meth:`prepare`); a request that comes first builds it itself (others arriving
+    meanwhile wait for that build), then starts the page's queue (what a mount's lifespan
+    does at start-up) and is served.
+    """
+
+    def __init__(self, demo: Demo) -> None:
+        self.demo = demo
+        self._holder = None
+        self._built = threading.Lock()
+        self._app = None
+        self._lock: asyncio.Lock | None = None
+        self._stack: contextlib.AsyncExitStack | None = None
+
+    def prepare(self):
+        """Build the page's app once (thread-safe; the warm-up calls this); returns it."""
+        with self._built:
+            if self._holder is None:
+                self._holder = _page_server(self.demo)
+                log.info("Built the /%s/ page", self.demo.id)
+            return self._holder
+
+    async def __call__(self, scope, receive, send) -> None:
+        app = self._app or await self._start()
+        await app(scope, receive, send)
+
+    async def _start(self):
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._app is None:
+                holder = await asyncio.to_thread(self.prepare)
+                stack = contextlib.AsyncExitStack()
+                await stack.enter_async_context(holder.router.lifespan_context(holder))
+                self._stack = stack
+                self._app = holder
+        return self._app
+
+    async def stop(self) -> None:
+        """Stop the page's queue and clean its files, as the server's shutdown would."""
+        if self._stack is not None:
+            await self._stack.aclose()
+            self._stack = None
+
+
+# The lazily built pages of the server create_server() made last, stopped at shutdown.
+_PAGES: list[LazyPage] = []
+
+# The tasks whose embedded default model warms up after start, in tab order; a package
+# that does not exist (yet) or has no ``warm_up`` is skipped.
+WARM_TASKS = ("asr", "tts", "effects", "separation", "speaker", "diarization")
+
+
+def warm_up_jobs() -> list[tuple[str, warmup.Job]]:
+    """Each task's ``warm_up``, imported only when the warm-up thread reaches it."""
+    return [(task, warmup.task_warm_up(f"audiokit.tasks.{task}")) for task in WARM_TASKS]
+
+
 # The cache folder main() made for this process, removed at shutdown.
 _OWN_CACHE: list[str] = []
 
 
 @contextlib.asynccontextmanager
-async def _cache_cleaner(_server):
-    """Keep Gradio's cache folder bounded: uploads nobody ran and old outputs go.
+async def _lifespan(_server):
+    """Keep Gradio's cache folder bounded, build the pages and warm the models in the
+    background, stop the pages at shutdown.
 
-    Gradio's ``delete_cache`` (set by ServedBlocks) removes the files runs used; this also
-    removes uploads that never reached a run and the folders left empty.
+    Gradio's ``delete_cache`` (set by ServedBlocks) removes the files runs used; the sweep
+    also removes uploads that never reached a run and the folders left empty.
     """
-    import asyncio
 
     async def sweep_forever():
         while True:
@@ -154,10 +356,17 @@ async def _cache_cleaner(_server):
             await asyncio.to_thread(release_memory)
 
     task = asyncio.create_task(sweep_forever())
+    # The pages first (a fraction of a second each), then the models (seconds each).
+    jobs = [(f"/{page.demo.id}/ page", page.prepare) for page in _PAGES]
+    warming = warmup.start(jobs + (warm_up_jobs() if warmup.enabled() else []))
     try:
         yield
     finally:
         task.cancel()
+        warming.stop()
+        for page in _PAGES:
+            with contextlib.suppress(Exception):
+                await page.stop()
         # Here, not after uvicorn.run(): uvicorn re-raises SIGTERM once it has shut down,
         # which ends the process before any code after run() could clean up.
         if _OWN_CACHE:
@@ -165,27 +374,26 @@ async def _cache_cleaner(_server):
 
 
 def create_server():
-    """A FastAPI app with every demo mounted at ``/<id>`` and the tabbed app at ``/``.
+    """A FastAPI app with the tabbed app (and MCP server) at ``/`` and every demo at ``/<id>``.
 
     Every Blocks is a ServedBlocks: file inputs only from this server's uploads (and the
-    bundled examples), our own sentence for bad values, a capped queue per event.
+    bundled examples), our own sentence for bad values, a capped queue per event. Only the
+    app at ``/`` is an MCP server; the pages are built after start-up (LazyPage).
     """
     from fastapi import FastAPI
 
-    server = FastAPI(title=TITLE, lifespan=_cache_cleaner)
+    server = FastAPI(title=TITLE, lifespan=_lifespan)
+    _PAGES.clear()
     for demo in DEMOS:
         # A mount answers only below its path: send /asr to /asr/ (relative, proxy-safe).
         server.add_route(f"/{demo.id}", functools.partial(_to_slash, target=f"{demo.id}/"))
-        page = build_page(demo).queue()
-        gr.mount_gradio_app(server, page, path=f"/{demo.id}", **launch_kwargs())
+        page = LazyPage(demo)
+        _PAGES.append(page)
+        server.mount(f"/{demo.id}", page)
+    with _BUILD_LOCK, _quick_build():
+        root = build_app().queue()
     # Mounted last: "/" would otherwise swallow the demo paths.
-    gr.mount_gradio_app(
-        server,
-        build_app().queue(),
-        path="",
-        **launch_kwargs(),
-        js=TAB_SCRIPT,
-    )
+    _mount(server, root, "", mcp_server=True, js=TAB_SCRIPT)
     return server
 
 

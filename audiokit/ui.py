@@ -447,8 +447,33 @@ class InputRefused(Sentence):
         self.index = index
 
 
+_FILE_ROUTE = "/gradio_api/file="
+
+
+def own_file_path(url: Any) -> str | None:
+    """The path in a URL of a file served by a Gradio app (``.../gradio_api/file=<path>``).
+
+    MCP tools take files as URLs, typically one another tool answered with; Gradio would
+    download it (and refuses loopback hosts). Only the path is used, whatever the host, and
+    it is then checked like any path: one outside the uploads and examples is refused.
+    """
+    from urllib.parse import unquote, urlsplit
+
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return None
+    try:
+        route = urlsplit(url).path
+    except ValueError:
+        return None
+    _, found, rest = route.partition(_FILE_ROUTE)
+    return unquote(rest) if found and rest else None
+
+
 def _check_files(value: Any) -> None:
-    """Refuse every file reference inside one input value (iteratively, depth-bounded)."""
+    """Refuse every file reference inside one input value (iteratively, depth-bounded).
+
+    A URL of a file this app served becomes its path, in place, before the check.
+    """
     stack = [(value, 0)]
     while stack:
         item, depth = stack.pop()
@@ -456,6 +481,9 @@ def _check_files(value: Any) -> None:
             raise Sentence(TOO_NESTED)
         if isinstance(item, dict):
             if "path" in item or "url" in item or "meta" in item:
+                local = own_file_path(item.get("path"))
+                if local is not None:
+                    item["path"], item["url"] = local, None
                 path = item.get("path")
                 if path is not None or item.get("url") is not None:
                     problem = file_refusal(path)
