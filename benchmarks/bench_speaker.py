@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT))
 from report import peak_rss_mb, publish  # noqa: E402
 
 from audiokit.audio import Audio, load_audio  # noqa: E402
-from audiokit.engines.tts import speak  # noqa: E402
 from audiokit.models import cpu_threads  # noqa: E402
 from audiokit.tasks import speaker as task  # noqa: E402
+from audiokit.tasks.tts import speak  # noqa: E402
 from tests.signals import PIPER_SENTENCES  # noqa: E402
 
 EXAMPLES = ROOT / "examples" / "asr"

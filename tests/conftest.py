@@ -60,6 +60,9 @@ def app_url(output_dir: Path):
         "GRADIO_SERVER_PORT": str(port),
         "GRADIO_ANALYTICS_ENABLED": "False",
         "HF_HUB_OFFLINE": "1",
+        # Models load on first use, as each test expects; tests/test_startup.py covers the
+        # background warm-up, which here would compete with the tests for two cores.
+        "AUDIOSTUDY_WARMUP": "0",
     }
     log = (output_dir / "app-server.log").open("w")
     proc = subprocess.Popen(

@@ -508,7 +508,7 @@ def test_importing_the_task_loads_no_model_library():
     import sys
 
     code = (
-        "import sys, audiokit.tasks.asr, audiokit.engines.asr\n"
+        "import sys, audiokit.tasks.asr\n"
         "heavy = {'torch', 'faster_whisper', 'ctranslate2', 'transformers', 'matplotlib', "
         "'scipy', 'librosa', 'soundfile'}\n"
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"

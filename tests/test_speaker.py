@@ -49,7 +49,7 @@ def jfk_halves(jfk: Audio) -> tuple[Audio, Audio]:
 
 @pytest.fixture(scope="module")
 def piper() -> list[Audio]:
-    from audiokit.engines.tts import speak
+    from audiokit.tasks.tts import speak
 
     return [dataclasses.replace(speak(s), name=f"piper{i}") for i, s in enumerate(PIPER_SENTENCES)]
 
@@ -689,30 +689,9 @@ def test_importing_the_task_loads_no_heavy_library():
     import sys
 
     heavy = ("torch", "librosa", "scipy", "matplotlib", "onnxruntime", "resemblyzer", "gradio")
-    code = (
-        "import sys, audiokit.tasks.speaker, audiokit.engines.speaker;"
-        f"print([m for m in {heavy!r} if m in sys.modules])"
-    )
+    code = f"import sys, audiokit.tasks.speaker;print([m for m in {heavy!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-
-
-def test_the_names_other_modules_use_stay_importable():
-    from audiokit.engines import speaker as transitional
-
-    # engines/diarization.py, demos/diarization.py and the app tests use these.
-    for name in (
-        "SAMPLE_RATE",
-        "VAD_FRAME_S",
-        "TARGET_DBFS",
-        "SILENCE_DB",
-        "voiced_frames",
-        "ge2e_encoder",
-        "embed_windows",
-        "pca_2d",
-        "BACKENDS",
-    ):
-        assert getattr(transitional, name) is getattr(task, name), name
 
 
 def test_every_setting_in_range_passes_and_every_other_is_named(monkeypatch):

@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audiokit.audio import Audio, rms_db
-from audiokit.engines.asr import transcribe_text
 from audiokit.errors import AudioStudyError, ModelUnavailableError
 from audiokit.metrics import word_error_rate
 from audiokit.tasks import tts
+from audiokit.tasks.asr import transcribe_text
 from audiokit.tasks.tts import backends, roundtrip
 
 ROUND_TRIP = (

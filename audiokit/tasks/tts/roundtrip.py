@@ -46,8 +46,8 @@ def check(audio: Audio, text: str, *, voice: str, normalize: bool = True) -> Rou
         AudioStudyError: a non-English voice (the embedded recogniser is English only),
             empty reference text, or audio longer than ``LIMITS.roundtrip_max_s``.
     """
-    from audiokit.engines.asr import EMBEDDED_NAME as ASR_NAME
-    from audiokit.engines.asr import transcribe_text
+    from audiokit.tasks.asr import EMBEDDED_NAME as ASR_NAME
+    from audiokit.tasks.asr import transcribe_text
 
     if get_voice(voice).language != ASR_LANGUAGE:
         raise AudioStudyError(
