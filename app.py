@@ -25,10 +25,12 @@ import os
 import shutil
 import tempfile
 import threading
+from typing import Any
 
 import gradio as gr
 
-from audiokit import limits, warmup
+from audiokit import limits, ui, warmup
+from audiokit.params import Param
 from audiokit.ui import ServedBlocks, error_panel, launch_kwargs, release_memory, sweep_cache
 from demos import DEMO_IDS, DEMOS, Demo
 
@@ -67,14 +69,51 @@ def unknown_tab_note(wanted: str) -> str:
     )
 
 
-def select_tab(request: gr.Request) -> tuple[gr.Tabs, gr.Markdown]:
-    """Open the tab named by ``?tab=<id>`` (Gradio has no built-in tab deep link)."""
-    wanted = (request.query_params.get("tab") or "").strip().lower() if request else ""
+Controls = list[tuple[Param, Any]]
+
+
+def open_link(controls: dict[str, Controls], request: gr.Request) -> list[Any]:
+    """Open the tab named by ``?tab=<id>`` (Gradio has no built-in tab deep link) with the
+    settings the link carries; what does not fit is left out with a note, never an error."""
+    query = dict(request.query_params) if request else {}
+    wanted = (query.get("tab") or "").strip().lower()
+    updates: list[Any] = []
+    note = gr.Markdown(visible=False)
+    for tab, widgets in controls.items():
+        if tab == wanted and set(query) - {"tab"}:
+            *changed, note = ui.settings_from_link(widgets, query)
+            updates += changed
+        else:
+            updates += [gr.skip()] * len(widgets)
     if wanted in DEMO_IDS:
-        return gr.Tabs(selected=wanted), gr.Markdown(visible=False)
+        return [gr.Tabs(selected=wanted), note, *updates]
     if wanted:
-        return gr.Tabs(), gr.Markdown(unknown_tab_note(wanted), visible=True)
-    return gr.Tabs(), gr.Markdown(visible=False)
+        return [gr.Tabs(), gr.Markdown(unknown_tab_note(wanted), visible=True), *updates]
+    return [gr.Tabs(), note, *updates]
+
+
+def _open_page_link(widgets: Controls, request: gr.Request) -> list[Any]:
+    """A ``/<id>/`` page takes the same settings in its own address (``/tts/?length_scale=1.2``)."""
+    query = {k: v for k, v in dict(request.query_params).items() if k != "tab"} if request else {}
+    if not query:
+        return [gr.skip()] * len(widgets) + [gr.Markdown(visible=False)]
+    return ui.settings_from_link(widgets, query)
+
+
+# Each tab's "Code" panel shows this task's snippets (Community has no code to show).
+CODE_TASKS = ("asr", "tts", "effects", "separation", "speaker")
+
+
+def _build_tab(demo: Demo) -> Controls:
+    """The demo, then its study panels: the code for its settings and a link to share them.
+    Returns the settings the demo's widgets hold (those a link or a JSON file can carry)."""
+    with ui.collect_controls() as controls:
+        _build(demo)
+    if controls:
+        if demo.id in CODE_TASKS:
+            ui.code_panel(demo.id, controls)
+        ui.share_panel(demo.id, controls)
+    return controls
 
 
 # Inside the tabbed app, a Community "Try it" link switches tabs in place (a full page load
@@ -114,22 +153,50 @@ TAB_SCRIPT = """
 
 
 def build_app() -> gr.Blocks:
-    """Every demo as a tab, with a header, and ``?tab=<id>`` deep links."""
-    with ServedBlocks(title=TITLE) as app:
+    """Every demo as a tab, with a header, ``?tab=<id>`` deep links that carry settings, and
+    "Send to …" buttons between the tabs."""
+    with ServedBlocks(title=TITLE) as app, ui.collect_sends() as sends:
         gr.Markdown(INTRO)
         note = gr.Markdown(visible=False, elem_id="tab-note")
+        controls: dict[str, Controls] = {}
         with gr.Tabs() as tabs:
             for demo in DEMOS:
                 with gr.Tab(demo.title, id=demo.id):
-                    _build(demo)
-        app.load(select_tab, None, [tabs, note], api_visibility="private", show_progress="hidden")
+                    controls[demo.id] = _build_tab(demo)
+        ui.wire_sends(sends, tabs, app)
+        widgets = [c for tab in controls.values() for _, c in tab]
+
+        def on_load(request: gr.Request) -> list[Any]:
+            # A closure, not functools.partial: Gradio finds the gr.Request by its annotation.
+            return open_link(controls, request)
+
+        app.load(
+            on_load,
+            None,
+            [tabs, note, *widgets],
+            api_visibility="private",
+            show_progress="hidden",
+        )
     return app
 
 
 def build_page(demo: Demo) -> gr.Blocks:
-    """One demo alone, no app chrome: what a slide embeds."""
+    """One demo alone, no app chrome and no "Send to" buttons: what a slide embeds."""
     with ServedBlocks(title=f"{demo.title} · {TITLE}") as page:
-        _build(demo)
+        note = gr.Markdown(visible=False, elem_id="tab-note")
+        controls = _build_tab(demo)
+        if controls:
+
+            def on_load(request: gr.Request) -> list[Any]:
+                return _open_page_link(controls, request)
+
+            page.load(
+                on_load,
+                None,
+                [*(c for _, c in controls), note],
+                api_visibility="private",
+                show_progress="hidden",
+            )
     return page
 
 

@@ -18,6 +18,7 @@ import gradio as gr
 from audiokit import ui
 from audiokit.audio import Audio, load_audio, write_audio
 from audiokit.errors import AudioStudyError
+from audiokit.params import Param
 from audiokit.tasks import tts
 from audiokit.tasks.tts import roundtrip
 from demos.tts.compare import compare_panel, synthesize_compare
@@ -192,7 +193,10 @@ def build() -> gr.Blocks:
         )
         with gr.Row():
             with gr.Column(scale=3):
-                text = gr.Textbox(label="Text", value=_example("numbers.txt"), lines=5)
+                example = _example("numbers.txt")
+                text = gr.Textbox(label="Text", value=example, lines=5)
+                # The text travels with a shared link or settings file, like the controls.
+                ui.shareable(Param("text", example, max_chars=tts.LIMITS.max_characters), text)
                 voice = ui.control(_P["voice"], choices=voice_choices())
                 with gr.Accordion("Controls", open=True):
                     controls = [
