@@ -24,6 +24,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -250,19 +251,22 @@ def run_one(name: str, args: list[str], limit_s: int) -> tuple[list[str], float]
     untouched = changed_tracked_files()
     before = load_text()
     started = time.perf_counter()
+    # Its own session, so that a timeout stops the workers it started too, not only itself.
+    proc = subprocess.Popen(
+        [sys.executable, str(script), *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(
-            [sys.executable, str(script), *args],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=limit_s,
-        )
-        rc, out, err = done.returncode, done.stdout, done.stderr
-    except subprocess.TimeoutExpired as exc:
+        out, err = proc.communicate(timeout=limit_s)
+        rc: int | str = proc.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
         rc = f"stopped after {limit_s} s"
-        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else exc.stdout or ""
-        err = exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr or ""
     wall = time.perf_counter() - started
     rewritten = changed_tracked_files() - untouched
     restore(rewritten)
