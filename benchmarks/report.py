@@ -210,7 +210,7 @@ def start_up(runs: int) -> tuple[list[str], dict]:
             shutil.rmtree(env["TMPDIR"], ignore_errors=True)
     ratio = [r / i for r, i in zip(ready, imports, strict=True)]
     lines = [
-        f"Fresh processes, {runs} runs interleaved; median (min–max). Goal (issue 17): ready "
+        f"Fresh processes, {runs} run(s) interleaved; median (min–max). Goal (issue 17): ready "
         "within 1.5× `import gradio`.",
         "",
         "| measurement | time |",
