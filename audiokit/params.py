@@ -62,6 +62,8 @@ class Param:
     def check(self, value: Any) -> Any:
         """The value in the type ``run()`` uses, or an :class:`AudioStudyError` naming it."""
         field = f"'{self.title}'"
+        if value is None and self.default is None:
+            return None  # an optional setting left unset (a model's own threshold)
         kind = self.kind
         if kind == "choice":
             if value not in self.choices:

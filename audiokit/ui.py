@@ -1,5 +1,10 @@
 """Gradio adapters shared by the demos: errors, validators, panels.
 
+One job, the Gradio boundary, and the only module of ``audiokit`` that imports Gradio (which
+is why it is long): errors and progress, the serving guard every request passes, widgets made
+from ``PARAMS``, results held for learn views, and the study panels every tab shares (share
+settings, show the code, send to another tab, the timing badge).
+
 Pure code raises :class:`AudioStudyError`; :func:`user_errors` turns it into
 ``gr.Error(message)``, the only kind of exception whose text reaches API callers.
 """

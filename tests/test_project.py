@@ -149,3 +149,81 @@ def test_the_shared_folder_check_catches_each_way_of_writing_it(line):
 def test_the_shared_folder_check_leaves_ordinary_words_alone():
     for line in ["shared = torch.get_num_threads()", '"""Figures shared by the tabs."""']:
         assert not _OUTSIDE_SHARED.search(line)
+
+
+# ------------------------------------------------------------------- one shape for every task
+TASK_IDS = ("asr", "tts", "effects", "separation", "speaker", "diarization")
+
+
+@pytest.mark.parametrize("task_id", TASK_IDS)
+def test_every_task_has_the_same_public_face(task_id):
+    import dataclasses
+    import importlib
+
+    from audiokit.models import ModelCard
+    from audiokit.params import Param
+
+    task = importlib.import_module(f"audiokit.tasks.{task_id}")
+    assert task.PARAMS and all(isinstance(p, Param) for p in task.PARAMS.values())
+    assert all(name == p.name for name, p in task.PARAMS.items())
+    assert task.CATALOG and all(isinstance(c, ModelCard) for c in task.CATALOG.values())
+    assert any(c.offline for c in task.CATALOG.values()), "an embedded model works offline"
+    assert task.LIMITS is not None
+    assert callable(task.run) and callable(task.warm_up)
+    assert dataclasses.is_dataclass(task.Result)
+
+
+@pytest.mark.parametrize("task_id", TASK_IDS)
+def test_every_default_passes_its_own_check(task_id):
+    import importlib
+
+    task = importlib.import_module(f"audiokit.tasks.{task_id}")
+    for p in task.PARAMS.values():
+        assert p.check(p.default) == p.default, p.name
+
+
+def _python_files(*folders: str) -> list[Path]:
+    return [p for f in folders for p in sorted((ROOT / f).rglob("*.py"))]
+
+
+def test_modules_are_short_or_say_their_one_job():
+    long = []
+    for path in _python_files("audiokit", "demos"):
+        lines = path.read_text().count("\n")
+        if lines > 440 and "one job" not in path.read_text()[:2500].lower():
+            long.append(f"{path.relative_to(ROOT)} ({lines} lines)")
+    assert not long, "over ~400 lines without saying its one job: " + ", ".join(long)
+
+
+def test_the_core_never_imports_gradio_or_the_demos():
+    offenders = []
+    for path in _python_files("audiokit"):
+        if path.name == "ui.py":
+            continue
+        text = path.read_text()
+        pattern = r"^\s*(import gradio(\s|,|$)|from gradio(\.\w+)* import|from demos|import demos)"
+        if re.search(pattern, text, re.M):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders, offenders
+
+
+CORE_TESTS = ("test_asr.py", "test_tts.py", "test_effects.py", "test_nafx.py")
+CORE_TESTS += ("test_separation.py", "test_speaker.py", "test_params.py", "test_properties.py")
+DEMO_IMPORT = re.compile(r"^\s*(from demos|import demos)", re.M)
+
+
+@pytest.mark.parametrize("name", CORE_TESTS)
+def test_core_tests_import_only_audiokit(name):
+    assert not DEMO_IMPORT.search((ROOT / "tests" / name).read_text()), name
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "benchmarks").glob("bench_*.py")), ids=str)
+def test_benchmarks_reach_the_demos_only_through_the_api(path):
+    # A benchmark may build a tab only to serve it and call it as API callers do.
+    text = path.read_text()
+    assert not DEMO_IMPORT.search(text) or "Client(" in text, path.name
+
+
+def test_no_demo_takes_an_api_prefix_any_more():
+    for path in _python_files("demos"):
+        assert "api_prefix" not in path.read_text(), path.name
