@@ -19,7 +19,7 @@ import gradio as gr
 
 from audiokit.errors import AudioStudyError
 from audiokit.models import hub_reachable
-from audiokit.ui import launch_kwargs, user_errors
+from audiokit.ui import launch_alone, user_errors
 from demos import DEMO_IDS
 
 DATA_FILE = Path(__file__).with_name("community.yaml")
@@ -298,4 +298,4 @@ def build() -> gr.Blocks:
 
 
 if __name__ == "__main__":
-    build().queue().launch(**launch_kwargs())
+    launch_alone(build)

@@ -10,6 +10,7 @@ learn view, playback and renaming are private steps that work on that held resul
 from __future__ import annotations
 
 import html
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from audiokit.tasks.speaker import pca_2d
 
 # The key under which a session's last result is held for the private steps.
 HELD = "diarization"
+HELD_BADGE = "diarization_badge"
+ENGINE = "GE2E voice prints + agglomerative clustering"
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "diarization" / "conversation.flac"
 COLUMNS = ["start (s)", "end (s)", "speaker", "duration (s)"]
 COLOURS = (
@@ -217,11 +220,11 @@ def learn_figure(result: Diarization):
 Answer = tuple[list[dict[str, Any]], str, str, list[list[Any]], list[str]]
 
 
-def _answer(result: Diarization) -> Answer:
+def _answer(result: Diarization, badge: str = "") -> Answer:
     files = diarization.write_downloads(result, folder=ui.download_dir())
     return (
         result.to_json_segments(),
-        summary_markdown(result),
+        summary_markdown(result) + (f"\n\n{badge}" if badge else ""),
         timeline_html(result),
         segment_rows(result),
         [str(p) for p in files],
@@ -250,9 +253,13 @@ def diarize(
     """
     requested = diarization.check_num_speakers(num_speakers)
     clip = load_audio(audio, max_duration_s=LIMITS.max_duration_s, name=_stem(audio))
+    started = time.perf_counter()
     result = diarization.run(clip, num_speakers=requested, progress=ui.progress_bridge(progress))
+    seconds = time.perf_counter() - started
+    badge = ui.timing_badge(ENGINE, seconds, clip.duration_s)
     ui.hold(HELD, result, request)
-    return _answer(result)
+    ui.hold(HELD_BADGE, badge, request)
+    return _answer(result, badge)
 
 
 def _stem(value: Any) -> str:
@@ -293,7 +300,7 @@ def rename_speaker(speaker_id: str | None, name: str, request: gr.Request) -> An
     result = _held(request, "name the speakers it found")
     result = diarization.rename(result, _chosen(result, speaker_id), name)
     ui.hold(HELD, result, request)
-    return _answer(result)
+    return _answer(result, ui.held(HELD_BADGE, request) or "")
 
 
 @ui.user_errors

@@ -125,3 +125,13 @@ def test_slide_pages_have_no_send_buttons_but_take_settings(page, app_url):
         page.get_by_role("tablist").count() == 0
         or not page.get_by_role("tab", name="Speech recognition").count()
     )
+
+
+def test_the_address_bar_follows_tab_clicks(page, app_url):
+    page.goto(app_url)
+    _tab(page, "Speech recognition").and_(page.get_by_role("tab", selected=True)).wait_for()
+    for title, tab_id in (("Effects", "effects"), ("Speaker verification", "speaker")):
+        _tab(page, title).click()
+        page.wait_for_function(f"() => window.location.search === '?tab={tab_id}'")
+    page.reload()
+    _tab(page, "Speaker verification").and_(page.get_by_role("tab", selected=True)).wait_for()

@@ -3,4 +3,5 @@
 from audiokit import ui
 from demos.effects import build
 
-ui.launch_alone(build)
+if __name__ == "__main__":
+    ui.launch_alone(build)
