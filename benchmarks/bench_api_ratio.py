@@ -25,7 +25,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from report import free_port, publish, save_json, spread  # noqa: E402
+from report import launch_app, publish, save_json, spread, stop_app  # noqa: E402
 
 from audiokit.audio import Audio, load_audio, write_audio  # noqa: E402
 
@@ -157,47 +156,6 @@ def api_call(client, endpoint: str, value: object) -> Callable[[], object]:
     return lambda: client.predict(handle_file(str(value)), api_name=endpoint)
 
 
-def launch_app(tmp: Path) -> tuple[subprocess.Popen, str]:
-    """``python app.py`` on a free local port, offline; returns once ``/`` answers 200."""
-    import httpx
-
-    port = free_port()
-    env = {
-        **os.environ,
-        "GRADIO_SERVER_NAME": "127.0.0.1",
-        "GRADIO_SERVER_PORT": str(port),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "HF_HUB_OFFLINE": "1",
-        "TMPDIR": str(tmp),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "app.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.25)
-    proc.kill()
-    raise RuntimeError("app.py did not answer within 180 s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:  # an open event stream can hold uvicorn's shutdown
-        proc.kill()
-        proc.wait(timeout=15)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="timed rounds per figure (≥ 3)")
@@ -213,7 +171,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
     (work / "server").mkdir()
     cases = inputs(work, long_s)
-    proc, url = launch_app(work / "server")
+    proc, url = launch_app(extra_env={"TMPDIR": str(work / "server")})
     results = []
     try:
         answer = Client(url, verbose=False, download_files=False)
@@ -238,7 +196,7 @@ def main() -> None:
         answer.close()
         fetching.close()
     finally:
-        stop(proc)
+        stop_app(proc)
         shutil.rmtree(work, ignore_errors=True)
 
     lines = [

@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from report import free_port, peak_rss_mb, publish  # noqa: E402
+from report import launch_app, peak_rss_mb, publish, stop_app  # noqa: E402
 
 from audiokit.audio import Audio, load_audio, write_audio  # noqa: E402
 from audiokit.metrics import word_error_rate  # noqa: E402
@@ -231,37 +231,6 @@ def cold_start() -> tuple[float, float]:
     return load_s, first_s
 
 
-def launch_app() -> tuple[subprocess.Popen, str]:
-    """The real app (python app.py) on a free local port, offline."""
-    import httpx
-
-    port = free_port()
-    env = {
-        **os.environ,
-        "GRADIO_SERVER_NAME": "127.0.0.1",
-        "GRADIO_SERVER_PORT": str(port),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "HF_HUB_OFFLINE": "1",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "app.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("app.py did not start within 120 s")
-
-
 def server_peak_mb(pid: int) -> float:
     """The app server's peak resident memory (VmHWM), from /proc."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -394,11 +363,7 @@ def main() -> None:
         client.close()
         bare.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:  # open event streams can hold uvicorn's shutdown
-            proc.kill()
+        stop_app(proc)
         shutil.rmtree(work, ignore_errors=True)
 
     lines = [

@@ -66,6 +66,51 @@ def save_json(name: str, data: dict) -> None:
     (OUTPUT / f"{name}.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
+def launch_app(
+    *, extra_env: dict[str, str] | None = None, timeout_s: float = 180
+) -> tuple[subprocess.Popen, str]:
+    """``python app.py`` on a free local port, offline, as users start it; returns the process
+    and its URL once ``/`` answers 200."""
+    import httpx
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "GRADIO_SERVER_NAME": "127.0.0.1",
+        "GRADIO_SERVER_PORT": str(port),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+        **(extra_env or {}),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"app.py did not answer within {timeout_s:.0f} s")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    """Stop a launched app the way a user does (SIGTERM), killing it if it hangs."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def timings(fn: Callable[[], object], runs: int, *, warmup: int = 1) -> list[float]:
     """Seconds of ``runs`` calls of ``fn`` after ``warmup`` untimed ones."""
     for _ in range(warmup):
@@ -168,46 +213,17 @@ def load_text() -> str:
 
 def start_up(runs: int) -> tuple[list[str], dict]:
     """``import gradio`` against ``python app.py`` until it answers HTTP 200, same run."""
-    import urllib.request
-
     imports, ready = [], []
     for _ in range(runs):  # interleaved, so load changes hit both alike
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import gradio"], check=True, cwd=ROOT)
         imports.append(time.perf_counter() - started)
-        port = free_port()
-        env = {
-            **os.environ,
-            "GRADIO_SERVER_NAME": "127.0.0.1",
-            "GRADIO_SERVER_PORT": str(port),
-            "GRADIO_ANALYTICS_ENABLED": "False",
-            "HF_HUB_OFFLINE": "1",
-            "TMPDIR": tempfile.mkdtemp(prefix="bench-start-"),
-        }
+        tmp = tempfile.mkdtemp(prefix="bench-start-")
         started = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "app.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            while time.perf_counter() - started < 120:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    time.sleep(0.05)
-            ready.append(time.perf_counter() - started)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            shutil.rmtree(env["TMPDIR"], ignore_errors=True)
+        proc, _ = launch_app(extra_env={"TMPDIR": tmp}, timeout_s=120)
+        ready.append(time.perf_counter() - started)
+        stop_app(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
     ratio = [r / i for r, i in zip(ready, imports, strict=True)]
     lines = [
         f"Fresh processes, {runs} run(s) interleaved; median (min–max). Goal (issue 17): ready "
