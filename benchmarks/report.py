@@ -144,6 +144,7 @@ PLAN: tuple[tuple[str, list[str], list[str], int], ...] = (
     ("speaker", ["--runs", "3"], ["--runs", "1"], 900),
     ("diarization", ["--seeds", "1", "--long-minutes", "3"],
      ["--seeds", "1", "--long-minutes", "1"], 900),
+    ("startup", [], ["--skip-first-requests"], 1500),
     ("load", ["--clients", "4", "--rounds", "3", "--max-seconds", "150", "--idle-s", "20"],
      ["--clients", "2", "--rounds", "1", "--max-seconds", "60", "--idle-s", "5"], 600),
 )  # fmt: skip
