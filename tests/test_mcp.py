@@ -9,22 +9,12 @@ import httpx
 import pytest
 
 from audiokit.metrics import word_error_rate
+from tests.test_app_api import ENDPOINTS
 
 pytestmark = pytest.mark.app
 
-# The public endpoints (pinned in COMMON terms by test_app_api): each one is a tool.
-PUBLIC = {
-    "transcribe",
-    "translate_speech",
-    "synthesize",
-    "tts_roundtrip",
-    "apply_effects",
-    "separate",
-    "verify",
-    "speaker_enroll",
-    "speaker_matrix",
-    "diarize",
-}
+# The public endpoints pinned by test_app_api: each one is a tool, under the same name.
+PUBLIC = {name.lstrip("/") for names in ENDPOINTS.values() for name in names}
 # Undocumented helpers and private UI steps: callable or not, never a tool.
 NOT_TOOLS = {
     "asr_stream",
