@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
 import pytest
 
 from audiokit.metrics import word_error_rate
+from tests.conftest import run_async
 from tests.test_app_api import ENDPOINTS
 
 pytestmark = pytest.mark.app
@@ -45,7 +45,7 @@ def _call(app_url: str, steps) -> Any:
             await session.initialize()
             return await steps(session)
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 @pytest.fixture(scope="module")

@@ -696,20 +696,11 @@ def test_importing_the_task_loads_no_heavy_library():
 
 def test_every_setting_in_range_passes_and_every_other_is_named(monkeypatch):
     """Property: checked() (what run() and similarity_map() call first) accepts exactly PARAMS."""
-    import sys
 
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    # Hypothesis reads __file__ of every loaded module; SpeechBrain (loaded by the tiny ECAPA
-    # tests above) leaves lazy modules whose __file__ raises ImportError (k2 is not
-    # installed), which failed this test whenever it ran after them. Hidden for this test.
-    for name, module in list(sys.modules.items()):
-        try:
-            getattr(module, "__file__", None)
-        except ImportError:
-            monkeypatch.delitem(sys.modules, name)
-
+    # SpeechBrain's broken lazy modules are hidden for every test (tests/conftest.py).
     @settings(max_examples=200, deadline=None)
     @given(
         threshold=st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),

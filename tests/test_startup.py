@@ -17,6 +17,7 @@ from audiokit import warmup
 from audiokit.models import load_once
 from audiokit.ui import ServedBlocks
 from demos import DEMOS, Demo
+from tests.conftest import run_async
 
 # Libraries that only a model needs: none may be imported before the first request.
 MODEL_LIBRARIES = (
@@ -225,7 +226,7 @@ def test_a_page_is_built_once_on_its_first_requests():
         await page.stop()
         return first, second, again
 
-    first, second, again = asyncio.run(two_first_visitors())
+    first, second, again = run_async(two_first_visitors())
     assert builds == [1]
     assert first.status_code == second.status_code == again.status_code == 200
     assert "tiny" in again.text
@@ -254,7 +255,7 @@ def test_a_page_prepared_in_the_background_is_not_built_again():
         await page.stop()
         return answer
 
-    assert asyncio.run(visit()).status_code == 200
+    assert run_async(visit()).status_code == 200
     assert builds == [1]
 
 
