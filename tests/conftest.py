@@ -151,3 +151,32 @@ def page(browser):
     p = context.new_page()
     yield p
     context.close()
+
+
+def cut(audio, start_s: float, stop_s: float, name: str):
+    """The part of ``audio`` from ``start_s`` to ``stop_s``, as a clip of its own."""
+    import dataclasses
+
+    a, b = int(start_s * audio.sample_rate), int(stop_s * audio.sample_rate)
+    return dataclasses.replace(audio, samples=audio.samples[:, a:b].copy(), name=name)
+
+
+# Real speech shared by the speaker tests: two different voices, and one voice cut in two.
+@pytest.fixture(scope="module")
+def jfk():
+    from audiokit.audio import load_audio
+
+    return load_audio(JFK)
+
+
+@pytest.fixture(scope="module")
+def lj():
+    from audiokit.audio import load_audio
+
+    return load_audio(LJ)
+
+
+@pytest.fixture(scope="module")
+def jfk_halves(jfk):
+    """The JFK clip as two clips of one speaker: 0–5.5 s and 5.5–11 s."""
+    return cut(jfk, 0.0, 5.5, "jfk_a"), cut(jfk, 5.5, 11.0, "jfk_b")

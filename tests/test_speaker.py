@@ -12,7 +12,7 @@ import pytest
 from audiokit.audio import Audio, from_array, load_audio
 from audiokit.errors import AudioStudyError, ModelUnavailableError
 from audiokit.tasks import speaker as task
-from tests.conftest import JFK, LJ
+from tests.conftest import cut
 from tests.signals import CHANNELS, PIPER_SENTENCES, RATES, white_noise
 
 GE2E_THRESHOLD = task.BACKENDS["ge2e"].threshold
@@ -25,26 +25,6 @@ ALL_EXAMPLES = ("jfk_1", "jfk_2", "jfk_3", "lj_1", "lj_2", "piper_1", "piper_2",
 
 def _example(name: str) -> Path:
     return EXAMPLES / f"{name}.wav"
-
-
-def _cut(audio: Audio, start_s: float, stop_s: float, name: str) -> Audio:
-    a, b = int(start_s * audio.sample_rate), int(stop_s * audio.sample_rate)
-    return dataclasses.replace(audio, samples=audio.samples[:, a:b].copy(), name=name)
-
-
-@pytest.fixture(scope="module")
-def jfk() -> Audio:
-    return load_audio(JFK)
-
-
-@pytest.fixture(scope="module")
-def lj() -> Audio:
-    return load_audio(LJ)
-
-
-@pytest.fixture(scope="module")
-def jfk_halves(jfk: Audio) -> tuple[Audio, Audio]:
-    return _cut(jfk, 0.0, 5.5, "jfk_a"), _cut(jfk, 5.5, 11.0, "jfk_b")
 
 
 @pytest.fixture(scope="module")
@@ -312,8 +292,8 @@ def test_trimming_can_be_switched_off(jfk_halves):
 # ---------------------------------------------------------------------- enrolment and map
 @pytest.mark.parametrize("model", OFFLINE)
 def test_enrolment_accepts_the_speaker_and_rejects_another(jfk, lj, model):
-    clips = [_cut(jfk, 0, 3.7, "jfk1"), _cut(jfk, 3.7, 7.3, "jfk2")]
-    accepted = task.run(clips, _cut(jfk, 7.3, 11.0, "jfk3"), model=model)
+    clips = [cut(jfk, 0, 3.7, "jfk1"), cut(jfk, 3.7, 7.3, "jfk2")]
+    accepted = task.run(clips, cut(jfk, 7.3, 11.0, "jfk3"), model=model)
     assert accepted.decision == "same speaker"
     assert min(accepted.clip_scores) <= accepted.score
     assert 0.0 < accepted.consistency <= 1.0
@@ -536,7 +516,7 @@ def test_bad_audio_is_refused_with_a_sentence(jfk_halves, make, message):
 
 
 def test_too_little_speech_is_refused(jfk):
-    short = _cut(jfk, 0.3, 0.9, "short")
+    short = cut(jfk, 0.3, 0.9, "short")
     with pytest.raises(AudioStudyError, match=r"only 0\.\d+ s of speech .* at least 1 s"):
         task.run(short, jfk)
 

@@ -3,37 +3,14 @@ gradio_client against the launched app, bad input, and the compare run in Chromi
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
-from audiokit.audio import Audio, load_audio
 from audiokit.errors import AudioStudyError, ModelUnavailableError
 from audiokit.tasks import speaker as task
 from tests.conftest import JFK, LJ
 
 OFFLINE = ("ge2e", "dvector")
 THRESHOLD = {m: task.BACKENDS[m].threshold for m in task.BACKENDS}
-
-
-def _cut(audio: Audio, start_s: float, stop_s: float, name: str) -> Audio:
-    a, b = int(start_s * audio.sample_rate), int(stop_s * audio.sample_rate)
-    return dataclasses.replace(audio, samples=audio.samples[:, a:b].copy(), name=name)
-
-
-@pytest.fixture(scope="module")
-def jfk() -> Audio:
-    return load_audio(JFK)
-
-
-@pytest.fixture(scope="module")
-def lj() -> Audio:
-    return load_audio(LJ)
-
-
-@pytest.fixture(scope="module")
-def jfk_halves(jfk: Audio) -> tuple[Audio, Audio]:
-    return _cut(jfk, 0.0, 5.5, "jfk_a"), _cut(jfk, 5.5, 11.0, "jfk_b")
 
 
 @pytest.fixture(scope="module")
