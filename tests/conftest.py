@@ -180,3 +180,21 @@ def lj():
 def jfk_halves(jfk):
     """The JFK clip as two clips of one speaker: 0–5.5 s and 5.5–11 s."""
     return cut(jfk, 0.0, 5.5, "jfk_a"), cut(jfk, 5.5, 11.0, "jfk_b")
+
+
+def hub_cache(monkeypatch, cache: Path, repo_id: str, files: dict[str, bytes]) -> Path:
+    """Lay ``files`` out in ``cache`` as huggingface_hub lays out a download of ``repo_id``
+    (refs/main naming one snapshot), point the Hub cache at it, offline; the snapshot folder."""
+    import huggingface_hub.constants
+
+    commit = "0" * 40
+    storage = cache / f"models--{repo_id.replace('/', '--')}"
+    snapshot = storage / "snapshots" / commit
+    for name, data in files.items():
+        (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+        (snapshot / name).write_bytes(data)
+    (storage / "refs").mkdir(parents=True, exist_ok=True)
+    (storage / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return snapshot

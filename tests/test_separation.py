@@ -16,7 +16,7 @@ from audiokit.errors import AudioStudyError, ModelUnavailableError
 from audiokit.metrics import si_sdr
 from audiokit.tasks import separation as sep
 from audiokit.tasks.tts import speak
-from tests.conftest import JFK, LJ, ROOT
+from tests.conftest import JFK, LJ, ROOT, hub_cache
 from tests.noisy_speech import NOISES, SNRS_DB, audible_pink, noisy_mixture, scaled_to_snr
 from tests.signals import white_noise
 
@@ -469,19 +469,9 @@ def test_cached_sepformer_is_unmarked_and_runs_offline_through_the_hub_path(
 ):
     """A SepFormer in the Hub cache (the tiny random one, laid out as huggingface_hub lays
     out a download) counts as available offline and runs through hub_snapshot."""
-    import huggingface_hub.constants
-
     repo = "speechbrain/sepformer-whamr"
-    commit = "0" * 40
-    storage = tmp_path / "hub" / f"models--{repo.replace('/', '--')}"
-    snapshot = storage / "snapshots" / commit
-    snapshot.mkdir(parents=True)
-    for name in sep.SEPFORMER_FILES:
-        (snapshot / name).write_bytes((tiny_sepformer_dir / name).read_bytes())
-    (storage / "refs").mkdir()
-    (storage / "refs" / "main").write_text(commit)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    files = {name: (tiny_sepformer_dir / name).read_bytes() for name in sep.SEPFORMER_FILES}
+    hub_cache(monkeypatch, tmp_path / "hub", repo, files)
     assert sep.sepformer_available(repo)
     assert not sep.sepformer_available(sep.SEPFORMER_DEFAULT)
     mix = Audio(white_noise(sample_rate=8000, duration_s=1.0)[None], 8000)

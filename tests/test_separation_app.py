@@ -14,7 +14,7 @@ from audiokit.audio import load_audio
 from audiokit.metrics import si_sdr
 from audiokit.tasks import separation as sep
 from demos.separation import EXAMPLES, handlers, layout, views
-from tests.conftest import JFK
+from tests.conftest import JFK, hub_cache
 
 HUB_MARK = "· Hub, not downloaded"
 
@@ -131,19 +131,9 @@ def test_offline_and_uncached_sepformer_is_marked_and_its_example_hidden(monkeyp
 def test_cached_sepformer_is_unmarked_but_the_example_waits_for_the_default(tmp_path, monkeypatch):
     """A SepFormer laid out in the Hub cache as huggingface_hub lays out a download (the
     labels look at the files only; tests/test_separation.py runs a tiny real one)."""
-    import huggingface_hub.constants
 
     repo = "speechbrain/sepformer-whamr"
-    commit = "0" * 40
-    storage = tmp_path / "hub" / f"models--{repo.replace('/', '--')}"
-    snapshot = storage / "snapshots" / commit
-    snapshot.mkdir(parents=True)
-    for name in sep.SEPFORMER_FILES:
-        (snapshot / name).write_bytes(b"0")
-    (storage / "refs").mkdir()
-    (storage / "refs" / "main").write_text(commit)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    hub_cache(monkeypatch, tmp_path / "hub", repo, dict.fromkeys(sep.SEPFORMER_FILES, b"0"))
     labels = dict((value, label) for label, value in layout.sepformer_choices())
     assert labels[repo] == repo
     assert labels[sep.SEPFORMER_DEFAULT].endswith(HUB_MARK)

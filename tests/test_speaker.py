@@ -12,7 +12,7 @@ import pytest
 from audiokit.audio import Audio, from_array, load_audio
 from audiokit.errors import AudioStudyError, ModelUnavailableError
 from audiokit.tasks import speaker as task
-from tests.conftest import cut
+from tests.conftest import cut, hub_cache
 from tests.signals import CHANNELS, PIPER_SENTENCES, RATES, white_noise
 
 GE2E_THRESHOLD = task.BACKENDS["ge2e"].threshold
@@ -428,19 +428,9 @@ def test_tiny_ecapa_from_the_hub_cache_verifies_end_to_end(
     tiny_ecapa, tmp_path, monkeypatch, jfk_halves
 ):
     """The app's whole path for a Hub model: allowlist, Hub cache (offline), SpeechBrain."""
-    import huggingface_hub.constants
-
-    cache = tmp_path / "hub"
-    repo = cache / "models--speechbrain--spkrec-ecapa-voxceleb"
-    commit = "0" * 40
-    (repo / "refs").mkdir(parents=True)
-    (repo / "refs" / "main").write_text(commit)
-    snapshot = repo / "snapshots" / commit
-    snapshot.mkdir(parents=True)
-    for f in ("hyperparams.yaml", "embedding_model.ckpt", "mean_var_norm_emb.ckpt"):
-        (snapshot / f).write_bytes((tiny_ecapa / f).read_bytes())
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    names = ("hyperparams.yaml", "embedding_model.ckpt", "mean_var_norm_emb.ckpt")
+    files = {f: (tiny_ecapa / f).read_bytes() for f in names}
+    hub_cache(monkeypatch, tmp_path / "hub", "speechbrain/spkrec-ecapa-voxceleb", files)
     result = task.run(*jfk_halves, model="ecapa")
     assert result.enrolled.embedding.shape == (16,)
     assert result.threshold == 0.25
@@ -561,14 +551,8 @@ def test_model_menu_marks_hub_models_that_cannot_be_had(tiny_ecapa, tmp_path, mo
     assert labels["ecapa"].endswith(HUB_NOT_DOWNLOADED)
     assert labels["wavlm"].endswith(HUB_NOT_DOWNLOADED)
     # Once ECAPA is in the cache it is a plain Hub entry again; WavLM still is not there.
-    repo = cache / "models--speechbrain--spkrec-ecapa-voxceleb"
-    commit = "0" * 40
-    (repo / "refs").mkdir(parents=True)
-    (repo / "refs" / "main").write_text(commit)
-    snapshot = repo / "snapshots" / commit
-    snapshot.mkdir(parents=True)
-    for f in ("hyperparams.yaml", "embedding_model.ckpt"):
-        (snapshot / f).write_bytes((tiny_ecapa / f).read_bytes())
+    files = {f: (tiny_ecapa / f).read_bytes() for f in ("hyperparams.yaml", "embedding_model.ckpt")}
+    hub_cache(monkeypatch, cache, "speechbrain/spkrec-ecapa-voxceleb", files)
     labels = dict((v, k) for k, v in task.menu_choices())
     assert labels["ecapa"].endswith("· Hub") and HUB_NOT_DOWNLOADED not in labels["ecapa"]
     assert labels["wavlm"].endswith(HUB_NOT_DOWNLOADED)

@@ -21,6 +21,7 @@ from audiokit.metrics import word_error_rate
 from audiokit.tasks import tts
 from audiokit.tasks.asr import transcribe_text
 from audiokit.tasks.tts import backends, roundtrip
+from tests.conftest import hub_cache
 
 ROUND_TRIP = (
     "The quick brown fox jumps over the lazy dog. "
@@ -322,17 +323,9 @@ def test_hub_voice_offline_names_the_voice_and_the_embedded_one_quickly(voice, m
 
 
 def test_a_cached_hub_voice_keeps_its_label_and_example_offline(tmp_path, monkeypatch):
-    import huggingface_hub.constants
-
     voice = tts.VOICES["Piper de_DE-thorsten-medium (Hub)"]
-    snapshot = tmp_path / "models--rhasspy--piper-voices" / "snapshots" / ("0" * 40)
-    for name in tts.hub_files(voice):
-        (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
-        (snapshot / name).write_bytes(b"cached")
-    (tmp_path / "models--rhasspy--piper-voices" / "refs").mkdir()
-    (tmp_path / "models--rhasspy--piper-voices" / "refs" / "main").write_text("0" * 40)
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    files = dict.fromkeys(tts.hub_files(voice), b"cached")
+    hub_cache(monkeypatch, tmp_path, "rhasspy/piper-voices", files)
     assert tts.voice_label(voice.name) == voice.name
     assert tts.voice_label("Piper fr_FR-siwis-medium (Hub)").endswith("Hub, not downloaded")
     assert tts.voice_available(voice.name)

@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.conftest import hub_cache
+
 pytestmark = pytest.mark.app
 
 TEXT = "Hello from the study group. Text to speech runs offline."
@@ -187,20 +189,12 @@ def test_hub_voices_are_marked_and_their_examples_hidden_offline(monkeypatch):
 
 
 def test_a_cached_hub_voice_keeps_its_example_offline(tmp_path, monkeypatch):
-    import huggingface_hub.constants
-
     from audiokit.tasks import tts
     from demos import tts as tab
 
     voice = tts.VOICES["Piper de_DE-thorsten-medium (Hub)"]
-    snapshot = tmp_path / "models--rhasspy--piper-voices" / "snapshots" / ("0" * 40)
-    for name in tts.hub_files(voice):
-        (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
-        (snapshot / name).write_bytes(b"cached")
-    (tmp_path / "models--rhasspy--piper-voices" / "refs").mkdir()
-    (tmp_path / "models--rhasspy--piper-voices" / "refs" / "main").write_text("0" * 40)
-    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    files = dict.fromkeys(tts.hub_files(voice), b"cached")
+    hub_cache(monkeypatch, tmp_path, "rhasspy/piper-voices", files)
     assert [v for _, v in tab.example_rows()] == [tts.EMBEDDED_NAME] * 3 + [voice.name]
 
 
