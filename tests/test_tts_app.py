@@ -411,6 +411,9 @@ def test_a_failed_run_clears_the_old_result_and_says_why_in_its_place(browser, a
         page.get_by_label("Text").fill("A first sentence that works.")
         page.get_by_role("button", name="Speak", exact=True).click()
         page.get_by_text("of speech at 22,050 Hz").wait_for(timeout=120_000)
+        # The phonemes come from a follow-up step after the answer: wait for them, so the
+        # test sees them cleared rather than racing a late draw of the first run.
+        page.locator(".tts-ph").first.wait_for(timeout=60_000)
         page.get_by_label("Text").fill("😀🎉")
         page.get_by_role("button", name="Speak", exact=True).click()
         status = page.locator(".run-status").first
