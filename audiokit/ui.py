@@ -633,6 +633,46 @@ def _make_guarded_queue():
     return GuardedQueue
 
 
+def _lazy_session_state() -> None:
+    """Make Gradio build a new session's copy of each component's config when it is needed.
+
+    Gradio 6.31's ``SessionState`` renders the config of every block of the app for every new
+    session (for deep links): about 80 ms on this app's ~1,000 blocks, paid by the first event
+    of each page load and each new API client, inside the request. Here a session starts with
+    only the configs it changes; ``components`` (the deep-link reader) adds the others when it
+    runs, from the same blocks, so what it yields is the same.
+    """
+    from gradio import state_holder
+
+    base = state_holder.SessionState
+    if getattr(base, "lazy_configs", False):
+        return
+
+    class _AppWithoutBlocks:
+        def __init__(self, blocks: Any) -> None:
+            self.default_config, self.blocks = blocks.default_config, {}
+
+    class LazySessionState(base):
+        lazy_configs = True
+
+        def __init__(self, blocks: Any) -> None:
+            super().__init__(_AppWithoutBlocks(blocks))
+            self._app_block_ids = blocks.blocks.keys()
+
+        @property
+        def components(self):
+            configs = self.config_values
+            for key, block in self.blocks_config.blocks.items():
+                if key in self._app_block_ids and key not in configs:
+                    configs[key] = self.blocks_config.config_for_block(key, [], block)
+            # In the app's block order, as Gradio's own list is.
+            order = [key for key in self.blocks_config.blocks if key in configs]
+            self.config_values = {key: configs[key] for key in order} | configs
+            return base.components.fget(self)
+
+    state_holder.SessionState = LazySessionState
+
+
 class ServedBlocks(gr.Blocks):
     """A Blocks that enforces, when mounted with ``gr.mount_gradio_app``, what ``launch()``
     would: only uploaded files (and the bundled examples) as inputs; plus our own sentence
@@ -649,6 +689,7 @@ class ServedBlocks(gr.Blocks):
         # Each session holds a copy of the whole app's config plus its gr.State values;
         # the oldest sessions beyond this are dropped (see limits.STATE_MAX_SESSIONS).
         self.state_session_capacity = limits.STATE_MAX_SESSIONS
+        _lazy_session_state()
 
     def queue(self, *args: Any, **kwargs: Any):
         kwargs.setdefault("max_size", limits.QUEUE_MAX_SIZE)

@@ -147,6 +147,29 @@ def test_served_blocks_bound_sessions_and_the_cache():
     assert blocks._queue.max_size == limits.QUEUE_MAX_SIZE
 
 
+def test_a_new_session_renders_no_config_until_a_deep_link_reads_them():
+    """Gradio renders every block's config for every new session; ours waits for the reader,
+    which then gets what Gradio's own SessionState would have given, in the same order."""
+    from gradio import state_holder
+
+    with ui.ServedBlocks() as blocks:
+        name = gr.Textbox(value="Ada", label="Name")
+        count = gr.Slider(1, 10, value=3, label="Count")
+        gr.Button("Go").click(lambda a, b: (a, b), [name, count], [name, count])
+        gr.State(value=5)
+    lazy_type = state_holder.SessionState
+    assert getattr(lazy_type, "lazy_configs", False)
+    eager_type = lazy_type.__mro__[1]
+
+    lazy, eager = lazy_type(blocks), eager_type(blocks)
+    assert lazy.config_values == {} and len(eager.config_values) >= 4
+    for session in (lazy, eager):  # an event changes two components in this session
+        session._update_value_in_config(count._id, 7)
+        session[name._id] = gr.Textbox(value="Grace", label="Name")
+    assert list(lazy.components) == list(eager.components)
+    assert [c["props"].get("value") for c in lazy.components if c["id"] == count._id] == [7]
+
+
 def test_limits_come_from_the_environment(monkeypatch):
     import importlib
 
