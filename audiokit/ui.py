@@ -358,8 +358,12 @@ def status_box() -> gr.Markdown:
     return gr.Markdown("", visible=False, elem_classes=["run-status"])
 
 
-def _clear(count: int) -> list[Any]:
-    return [None] * count + [gr.Markdown("", visible=False)]
+def _clearing(count: int, held: tuple[str, ...]) -> Callable:
+    def clear(request: gr.Request) -> list[Any]:
+        forget(held, request)
+        return [None] * count + [gr.Markdown("", visible=False)]
+
+    return clear
 
 
 def _show_failure(request: gr.Request) -> gr.Markdown:
@@ -370,16 +374,27 @@ def _show_failure(request: gr.Request) -> gr.Markdown:
 
 
 def run_event(
-    trigger: Any, fn: Callable, inputs: Any, outputs: list[Any], *, status: Any, **kwargs
+    trigger: Any,
+    fn: Callable,
+    inputs: Any,
+    outputs: list[Any],
+    *,
+    status: Any,
+    held: tuple[str, ...] = (),
+    **kwargs,
 ):
     """Wire a run button: clear the last result, run ``fn``, and on failure say why in ``status``.
 
     The public event (``api_name`` and ``validator`` in ``kwargs``) is ``fn`` alone, so API
     callers see no change; the clearing and the failure note are private UI steps. Returns the
     public event, for ``.success()`` follow-ups such as learn views.
+
+    ``held``: the keys under which ``fn`` holds its result for those follow-ups. The clearing
+    forgets them, so a follow-up of the last run that starts after the new click (its learn
+    view, its badge) finds nothing and draws nothing over the new result or failure.
     """
     cleared = trigger(
-        functools.partial(_clear, len(outputs)),
+        _clearing(len(outputs), held),
         None,
         [*outputs, status],
         queue=False,
@@ -815,6 +830,13 @@ def hold(key: str, value: Any, request: Any = None, *, keep: int = 64) -> None:
             del _held[old]
         while len(_held) > _HELD_MAX:
             _held.popitem(last=False)
+
+
+def forget(keys: tuple[str, ...] | list[str], request: Any) -> None:
+    """Drop what this session holds under ``keys`` (a new run of that task has started)."""
+    with _held_lock:
+        for key in keys:
+            _held.pop((_session(request), key), None)
 
 
 def held(key: str, request: Any) -> Any:

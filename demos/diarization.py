@@ -374,6 +374,7 @@ def panel() -> None:
         [audio, count],
         answer,
         status=status,
+        held=(HELD, HELD_BADGE),
         api_name="diarize",
         validator=_check_count,
     ).success(draw, None, [who, learn_plot, learn_text], **ui.PRIVATE)

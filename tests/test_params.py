@@ -120,3 +120,30 @@ def test_a_task_with_large_results_keeps_only_its_newest_few():
         ui.hold("stems", i, SimpleNamespace(session_hash=f"big{i}"), keep=2)
     kept = [ui.held("stems", SimpleNamespace(session_hash=f"big{i}")) for i in range(6)]
     assert kept == [None, None, None, None, 4, 5]
+
+
+def test_a_new_run_forgets_what_the_last_run_held_for_its_follow_ups():
+    """The clearing step of a run button drops the task's held results, so a learn view of the
+    last run that starts after the click draws nothing over the new result or failure."""
+    from types import SimpleNamespace
+
+    import gradio as gr
+
+    from audiokit import ui
+
+    session, other = SimpleNamespace(session_hash="late"), SimpleNamespace(session_hash="else")
+    with gr.Blocks() as blocks:
+        button, answer, status = gr.Button(), gr.Textbox(), ui.status_box()
+        ui.run_event(button.click, str.upper, answer, [answer], status=status, held=("k", "kb"))
+    for who in (session, other):
+        ui.hold("k", "last run", who)
+        ui.hold("kb", "last badge", who)
+    ui.hold("unrelated", 1, session)
+    clearing = next(iter(blocks.fns.values()))
+    assert clearing.api_visibility == "private" and not clearing.queue
+
+    cleared = clearing.fn(session)
+    assert cleared[0] is None and len(cleared) == 2
+    assert (ui.held("k", session), ui.held("kb", session)) == (None, None)
+    assert ui.held("unrelated", session) == 1  # another task's result stays
+    assert ui.held("k", other) == "last run"  # and so does another session's

@@ -17,6 +17,7 @@ from audiokit.audio import format_duration
 from audiokit.models import hub_available
 from audiokit.tasks import asr
 from demos.asr.handlers import (
+    HELD,
     draw_learn,
     live,
     live_finish,
@@ -268,6 +269,7 @@ def build() -> gr.Blocks:
             [*inputs, t["reference"], t["speakers"]],
             [text, summary, segments, word_table, files, wer],
             status=status,
+            held=(HELD,),
             api_name="transcribe",
             validator=ui.audio_validator(max_duration_s=asr.LIMITS.max_duration_s),
         ).success(

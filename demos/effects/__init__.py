@@ -236,6 +236,7 @@ def build() -> gr.Blocks:
             [audio, chain, tail],
             [after, snippet],
             status=status,
+            held=(HELD, HELD_BADGE),
             api_name="apply_effects",
             validator=ui.audio_validator(max_duration_s=MAX_DURATION_S),
         )

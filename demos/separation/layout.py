@@ -116,6 +116,7 @@ def compare_panel(audio, reference, settings: list) -> Callable[[], None]:
             [audio, method_a, method_b, reference, *settings],
             [a1, a2, a_badge, b1, b2, b_badge, table],
             status=status,
+            held=(handlers.HELD_COMPARE,),
             api_name="separate_compare",
             validator=handlers.validate_compare_inputs,
         )
@@ -226,6 +227,7 @@ def build() -> gr.Blocks:
             ],
             [stem1, stem2, summary, files],
             status=status,
+            held=(handlers.HELD, handlers.HELD_BADGE),
             api_name="separate",
             validator=handlers.validate_inputs,
         )

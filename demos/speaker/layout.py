@@ -104,6 +104,7 @@ def _compare(audio_a: gr.Audio, audio_b: gr.Audio) -> None:
         [audio_a, audio_b, model_a, model_b],
         answer,
         status=status,
+        held=("speaker_compare",),
         api_name="verify_compare",
         validator=ui.audio_validator(max_duration_s=handlers.MAX_S, audio_inputs=2),
     )
@@ -229,6 +230,7 @@ def _verification() -> None:
         [audio_a, audio_b, *settings],
         [score, decision, explanation],
         status=verify_status,
+        held=("speaker", "speaker_badge"),
         api_name="verify",
         validator=validator,
     )
@@ -245,6 +247,7 @@ def _verification() -> None:
         [enrol_files, test_audio, *settings],
         [enrol_score, enrol_decision, enrol_summary],
         status=enrol_status,
+        held=("speaker_enroll", "speaker_enroll_badge"),
         api_name="speaker_enroll",
         validator=validator,
     )
@@ -259,6 +262,7 @@ def _verification() -> None:
         [many, model],
         [map_scores, map_summary],
         status=map_status,
+        held=("speaker_matrix",),
         api_name="speaker_matrix",
         validator=ui.audio_validator(max_duration_s=handlers.MAX_S),
     )

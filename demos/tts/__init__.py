@@ -252,6 +252,7 @@ def build() -> gr.Blocks:
             [text, voice, *controls],
             [audio, files, summary],
             status=speak_status,
+            held=(HELD, HELD_BADGE),
             api_name="synthesize",
         )
         # Gradio 6.31 runs .then() steps after a success only, so a failure re-enables too.

@@ -204,6 +204,7 @@ def compare_panel(text: Any, choices: list[tuple[str, str]]) -> None:
         [text, *side_a, *side_b],
         answer,
         status=status,
+        held=(HELD,),
         api_name="synthesize_compare",
     )
     drawn = compared.success(draw_compare_views, None, [plot_a, plot_b], **ui.PRIVATE)
