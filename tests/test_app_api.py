@@ -59,6 +59,18 @@ def test_community_bad_task_is_a_clear_sentence(client):
         client.predict("", "karaoke", api_name="/community_cards")
 
 
+def test_a_client_that_shares_one_tls_context_uploads_and_calls(app_url):
+    """README, "Call it from Python": gradio_client passes ``ssl_verify`` to httpx, which
+    takes a context; the upload, the join and the event stream all go through it."""
+    import ssl
+
+    from gradio_client import handle_file
+
+    shared = Client(app_url, verbose=False, ssl_verify=ssl.create_default_context())
+    out, _snippet = shared.predict(handle_file(str(JFK)), "[]", 0.0, api_name="/apply_effects")
+    assert out and out.endswith(".wav")
+
+
 @pytest.mark.parametrize("path", ["", *DEMO_IDS, *(f"{d}/config" for d in DEMO_IDS)])
 def test_every_page_is_served(app_url, path):
     assert httpx.get(app_url + path, timeout=10, follow_redirects=True).status_code == 200
