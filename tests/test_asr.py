@@ -927,3 +927,21 @@ def test_wer_substitution_shows_both_words_without_hover():
     page = alignment_html(word_error_rate("the cat sat", "the bat sat"))
     visible = re.sub(r"<[^>]+>", "", page)
     assert "cat → bat" in visible
+
+
+def test_the_same_input_gives_the_same_transcript_when_the_fallback_samples(jfk):
+    """JFK repeated to 24 s is cut mid-word where it repeats, and Whisper tiny.en's temperature
+    fallback samples there. CTranslate2 carries its sampler on from call to call, so without
+    fresh workers after a sampling run the second transcript differed from the first."""
+    from audiokit.tasks.asr.embedded import embedded_whisper
+
+    model = embedded_whisper()
+    clip = jfk.for_model(asr.SAMPLE_RATE).reshape(-1)
+    repeated = Audio(np.resize(clip, 24 * asr.SAMPLE_RATE)[None].astype(np.float32), 16000, "x")
+    workers = model.model
+    first = asr.run(repeated, model_id=asr.EMBEDDED_ID)
+    second = asr.run(repeated, model_id=asr.EMBEDDED_ID)
+    assert second.text == first.text
+    assert [s.start_s for s in second.segments] == [s.start_s for s in first.segments]
+    # The case tested: the fallback sampled (so the workers were renewed after each run).
+    assert model.model is not workers
