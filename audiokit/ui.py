@@ -984,10 +984,25 @@ def timing_badge(engine: str, seconds: float, audio_s: float | None = None) -> s
     The real-time factor is processing time over audio duration (below 1 is faster than
     real time); it is left out where there is no audio duration to divide by.
     """
-    parts = [f"⏱ **{html.escape(engine)}**", device_name(), f"{seconds:.2f} s"]
+    parts = [f"⏱ **{html.escape(engine)}**", device_name(), duration_text(seconds)]
     if audio_s and audio_s > 0:
-        parts.append(f"RTF {seconds / audio_s:.2f} ({audio_s:.1f} s of audio)")
+        rtf = seconds / audio_s
+        digits = 2 if rtf >= 0.01 else 4  # a few ms over seconds of audio is not "RTF 0.00"
+        parts.append(f"RTF {rtf:.{digits}f} ({audio_s:.1f} s of audio)")
     return " · ".join(parts)
+
+
+def duration_text(seconds: float) -> str:
+    """A time taken, readable at every scale: ``1.10 s``, ``42 ms``, ``0.4 ms``.
+
+    Pedalboard runs a chain over seconds of audio in a few milliseconds; "0.00 s" would say
+    nothing, and the badge exists to compare speeds.
+    """
+    if seconds >= 0.1:
+        return f"{seconds:.2f} s"
+    if seconds >= 0.001:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds * 1000:.1f} ms"
 
 
 # --- Send to another tab: an audio output goes into another tab's input ---------------------

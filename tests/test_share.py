@@ -108,3 +108,7 @@ def test_the_timing_badge_names_engine_device_time_and_real_time_factor():
     assert badge.startswith("⏱ **faster-whisper · Whisper tiny.en**")
     assert "CPU (" in badge and "1.10 s" in badge and "RTF 0.10 (11.0 s of audio)" in badge
     assert "RTF" not in ui.timing_badge("Piper", 0.2)
+    # Milliseconds where seconds would round to nothing, and an RTF that still says something.
+    fast = ui.timing_badge("Pedalboard, 3 effects", 0.0043, audio_s=8.0)
+    assert "· 4 ms · RTF 0.0005 (8.0 s of audio)" in fast
+    assert [ui.duration_text(s) for s in (0.00042, 0.042, 0.42)] == ["0.4 ms", "42 ms", "0.42 s"]
