@@ -276,7 +276,8 @@ def main() -> None:
         1000 * (row["api_s"] - row["core_s"]) for row in rows if row["size"] == "short"
     )
     added = (
-        f"{added_ms[0]:.0f}-{added_ms[-1]:.0f} ms on the short inputs of this run"
+        f"{added_ms[0]:+.0f} to {added_ms[-1]:+.0f} ms (median API minus median core) on the "
+        "short inputs of this run"
         if added_ms
         else "not measured in this run"
     )
