@@ -29,9 +29,10 @@ from typing import Any
 
 import gradio as gr
 
-from audiokit import limits, ui, warmup
+from audiokit import limits, study, ui, warmup
 from audiokit.params import Param
-from audiokit.ui import ServedBlocks, error_panel, launch_kwargs, release_memory, sweep_cache
+from audiokit.serving import ServedBlocks, release_memory, sweep_cache
+from audiokit.ui import error_panel, launch_kwargs
 from demos import DEMO_IDS, DEMOS, Demo
 
 log = logging.getLogger("audiostudy")
@@ -81,7 +82,7 @@ def open_link(controls: dict[str, Controls], request: gr.Request) -> list[Any]:
     note = gr.Markdown(visible=False)
     for tab, widgets in controls.items():
         if tab == wanted and set(query) - {"tab"}:
-            *changed, note = ui.settings_from_link(widgets, query)
+            *changed, note = study.settings_from_link(widgets, query)
             updates += changed
         else:
             updates += [gr.skip()] * len(widgets)
@@ -97,7 +98,7 @@ def _open_page_link(widgets: Controls, request: gr.Request) -> list[Any]:
     query = {k: v for k, v in dict(request.query_params).items() if k != "tab"} if request else {}
     if not query:
         return [gr.skip()] * len(widgets) + [gr.Markdown(visible=False)]
-    return ui.settings_from_link(widgets, query)
+    return study.settings_from_link(widgets, query)
 
 
 # Each tab's "Code" panel shows this task's snippets (Community has no code to show).
@@ -111,8 +112,8 @@ def _build_tab(demo: Demo) -> Controls:
         _build(demo)
     if controls:
         if demo.id in CODE_TASKS:
-            ui.code_panel(demo.id, controls)
-        ui.share_panel(demo.id, controls)
+            study.code_panel(demo.id, controls)
+        study.share_panel(demo.id, controls)
     return controls
 
 
@@ -155,7 +156,7 @@ TAB_SCRIPT = """
 def build_app() -> gr.Blocks:
     """Every demo as a tab, with a header, ``?tab=<id>`` deep links that carry settings, and
     "Send to …" buttons between the tabs."""
-    with ServedBlocks(title=TITLE) as app, ui.collect_sends() as sends:
+    with ServedBlocks(title=TITLE) as app, study.collect_sends() as sends:
         gr.Markdown(INTRO)
         note = gr.Markdown(visible=False, elem_id="tab-note")
         controls: dict[str, Controls] = {}
@@ -163,7 +164,7 @@ def build_app() -> gr.Blocks:
             for demo in DEMOS:
                 with gr.Tab(demo.title, id=demo.id):
                     controls[demo.id] = _build_tab(demo)
-        ui.wire_sends(sends, tabs, app)
+        study.wire_sends(sends, tabs, app)
         widgets = [c for tab in controls.values() for _, c in tab]
 
         def on_load(request: gr.Request) -> list[Any]:

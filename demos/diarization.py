@@ -17,7 +17,7 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from audiokit import plots, ui
+from audiokit import plots, study, ui
 from audiokit.audio import format_duration, load_audio, to_gradio
 from audiokit.errors import AudioStudyError
 from audiokit.tasks import diarization
@@ -256,7 +256,7 @@ def diarize(
     started = time.perf_counter()
     result = diarization.run(clip, num_speakers=requested, progress=ui.progress_bridge(progress))
     seconds = time.perf_counter() - started
-    badge = ui.timing_badge(ENGINE, seconds, clip.duration_s)
+    badge = study.timing_badge(ENGINE, seconds, clip.duration_s)
     ui.hold(HELD, result, request)
     ui.hold(HELD_BADGE, badge, request)
     return _answer(result, badge)

@@ -257,10 +257,10 @@ def test_page_compares_two_models(app_url, page, tmp_path):
 
 
 def test_sent_audio_lands_in_the_transcribe_input():
-    from audiokit import ui
+    from audiokit import study
     from demos import asr as tab
 
-    with ui.collect_sends() as found:
+    with study.collect_sends() as found:
         tab.build()
     (tab_id, component, note), *others = found["receivers"]
     assert tab_id == "asr" and not others

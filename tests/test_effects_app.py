@@ -132,9 +132,9 @@ def test_the_badge_sits_under_the_output_and_is_drawn_by_a_private_follow_up():
 
 
 def test_send_buttons_and_the_receiving_input_are_declared_and_hidden_when_alone():
-    from audiokit import ui
+    from audiokit import study
 
-    with ui.collect_sends() as sends:
+    with study.collect_sends() as sends:
         app = demo.build()
     fns = {fn.api_name: fn for fn in app.fns.values()}
     audio_in, after = fns["apply_effects"].inputs[0], fns["apply_effects"].outputs[0]
@@ -157,7 +157,7 @@ def test_send_buttons_and_the_receiving_input_are_declared_and_hidden_when_alone
 
 
 def test_the_chain_editor_and_the_tail_are_the_tabs_shareable_settings():
-    from audiokit import ui
+    from audiokit import study, ui
 
     with ui.collect_controls() as controls:
         app = demo.build()
@@ -169,14 +169,14 @@ def test_the_chain_editor_and_the_tail_are_the_tabs_shareable_settings():
     ]
     # A link with a 3-effect chain sets the editor's text exactly (the rows render from it);
     # a malformed one leaves the editor alone and shows a note.
-    *updates, note = ui.settings_from_link(controls, {"tab": "effects", "chain": THREE})
+    *updates, note = study.settings_from_link(controls, {"tab": "effects", "chain": THREE})
     assert updates[0] == THREE and not note.visible
     assert [s.effect for s in fx.parse_chain(updates[0])] == [
         "HighpassFilter",
         "LowpassFilter",
         "Reverb",
     ]
-    *updates, note = ui.settings_from_link(
+    *updates, note = study.settings_from_link(
         controls, {"chain": '[{"effect": "Fuzz"}]', "tail_s": "4"}
     )
     assert updates[1] == 4.0 and note.visible and "unknown effect 'Fuzz'" in note.value

@@ -158,13 +158,13 @@ def test_the_demo_pages_are_not_mcp_servers(app_url):
     ],
 )
 def test_own_file_urls_become_paths(url, path):
-    from audiokit.ui import own_file_path
+    from audiokit.serving import own_file_path
 
     assert own_file_path(url) == path
 
 
 def test_a_file_url_is_checked_as_its_path():
-    from audiokit.ui import FILE_REFUSED, Sentence, _check_files
+    from audiokit.serving import FILE_REFUSED, Sentence, _check_files
     from tests.conftest import JFK, ROOT
 
     example = {

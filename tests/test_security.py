@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from audiokit import limits
-from audiokit.ui import BUSY, FILE_REFUSED, TOO_NESTED
+from audiokit import limits, serving
+from audiokit.serving import BUSY, FILE_REFUSED, TOO_NESTED
 from demos import DEMO_IDS
 from tests.conftest import JFK, ROOT
 
@@ -355,7 +355,7 @@ def test_an_upload_over_the_limit_is_refused(monkeypatch):
 
     monkeypatch.setattr(limits, "MAX_UPLOAD_BYTES", 10_000)
     server = FastAPI()
-    with ui.ServedBlocks() as blocks:
+    with serving.ServedBlocks() as blocks:
         gr.Audio(type="filepath")
     gr.mount_gradio_app(server, blocks.queue(), path="/x", **ui.launch_kwargs())
     with TestClient(server) as http:

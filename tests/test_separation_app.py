@@ -228,9 +228,9 @@ def test_compare_handler_is_documented_under_its_endpoint_name():
 
 
 def test_compare_widgets_badges_and_sends_are_declared():
-    from audiokit import ui
+    from audiokit import study, ui
 
-    with ui.collect_sends() as found, ui.collect_controls() as controls, layout.build() as demo:
+    with study.collect_sends() as found, ui.collect_controls() as controls, layout.build() as demo:
         pass
     by_label = {getattr(b, "label", None): b for b in demo.blocks.values()}
     assert by_label["Model A"].value == sep.PARAMS["method"].default

@@ -8,7 +8,7 @@ import os
 import gradio as gr
 import pytest
 
-from audiokit import limits, ui
+from audiokit import limits, serving, ui
 from tests.conftest import JFK
 
 
@@ -24,8 +24,8 @@ def test_only_regular_files_in_the_cache_or_the_examples_pass(cache, tmp_path):
     upload = cache / "abc" / "a.wav"
     upload.parent.mkdir()
     upload.write_bytes(b"RIFF")
-    assert ui.file_refusal(str(upload)) == ""
-    assert ui.file_refusal(str(JFK)) == ""
+    assert serving.file_refusal(str(upload)) == ""
+    assert serving.file_refusal(str(JFK)) == ""
     outside = tmp_path / "b.wav"
     outside.write_bytes(b"RIFF")
     fifo = cache / "abc" / "pipe.wav"
@@ -45,14 +45,14 @@ def test_only_regular_files_in_the_cache_or_the_examples_pass(cache, tmp_path):
         None,
         42,
     ):
-        assert ui.file_refusal(path) == ui.FILE_REFUSED, path
+        assert serving.file_refusal(path) == serving.FILE_REFUSED, path
 
 
 def test_an_upload_over_the_size_limit_is_refused(cache, monkeypatch):
     big = cache / "big.wav"
     big.write_bytes(b"0" * 2000)
     monkeypatch.setattr(limits, "MAX_UPLOAD_BYTES", 1000)
-    assert ui.file_refusal(str(big)) == ui.FILE_REFUSED
+    assert serving.file_refusal(str(big)) == serving.FILE_REFUSED
 
 
 @pytest.mark.parametrize(
@@ -93,9 +93,9 @@ def test_an_upload_over_the_size_limit_is_refused(cache, monkeypatch):
 )
 def test_values_are_checked_against_the_component(component, good, bad, sentence):
     for value in good:
-        assert ui.value_problem(component, value) == "", value
+        assert serving.value_problem(component, value) == "", value
     for value in bad:
-        problem = ui.value_problem(component, value)
+        problem = serving.value_problem(component, value)
         assert problem, value
         if sentence:
             assert problem == sentence
@@ -106,14 +106,14 @@ def test_nesting_and_input_counts_are_refused_with_sentences():
     for _ in range(50):
         nested = [nested]
     box = gr.Textbox()
-    with pytest.raises(ui.InputRefused, match="nested too deeply") as error:
-        ui.check_inputs([box], [nested])
+    with pytest.raises(serving.InputRefused, match="nested too deeply") as error:
+        serving.check_inputs([box], [nested])
     assert error.value.index == 0
-    with pytest.raises(ui.Sentence, match="takes 1 input values"):
-        ui.check_inputs([box], ["a", "b"])
-    with pytest.raises(ui.InputRefused) as error:
-        ui.check_inputs([box, box], ["ok", {"path": "/etc/passwd"}])
-    assert error.value.index == 1 and str(error.value) == ui.FILE_REFUSED
+    with pytest.raises(serving.Sentence, match="takes 1 input values"):
+        serving.check_inputs([box], ["a", "b"])
+    with pytest.raises(serving.InputRefused) as error:
+        serving.check_inputs([box, box], ["ok", {"path": "/etc/passwd"}])
+    assert error.value.index == 1 and str(error.value) == serving.FILE_REFUSED
 
 
 def test_the_sweep_removes_old_files_and_empty_folders_only(cache):
@@ -125,9 +125,9 @@ def test_the_sweep_removes_old_files_and_empty_folders_only(cache):
         path.write_bytes(b"x" * 100)
     ready = cache / "h3"  # a run's fresh download folder, empty until it writes
     ready.mkdir()
-    assert ui.sweep_cache(600) == (0, 0)
+    assert serving.sweep_cache(600) == (0, 0)
     assert all(p.exists() for p in files_in) and ready.exists()
-    assert ui.sweep_cache(-1) == (2, 200)
+    assert serving.sweep_cache(-1) == (2, 200)
     assert not any(p.parent.exists() for p in files_in) and not ready.exists()
     assert cache.exists()
 
@@ -139,7 +139,7 @@ def test_downloads_are_written_into_the_cache(cache):
 
 
 def test_served_blocks_bound_sessions_and_the_cache():
-    with ui.ServedBlocks() as blocks:
+    with serving.ServedBlocks() as blocks:
         gr.Textbox()
     assert blocks.state_session_capacity == limits.STATE_MAX_SESSIONS
     assert blocks.delete_cache == (limits.CACHE_CLEAN_EVERY_S, limits.CACHE_MAX_AGE_S)
@@ -152,7 +152,7 @@ def test_a_new_session_renders_no_config_until_a_deep_link_reads_them():
     which then gets what Gradio's own SessionState would have given, in the same order."""
     from gradio import state_holder
 
-    with ui.ServedBlocks() as blocks:
+    with serving.ServedBlocks() as blocks:
         name = gr.Textbox(value="Ada", label="Name")
         count = gr.Slider(1, 10, value=3, label="Count")
         gr.Button("Go").click(lambda a, b: (a, b), [name, count], [name, count])

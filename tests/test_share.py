@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audiokit import share
+from audiokit import share, study
 from audiokit.errors import AudioStudyError
 from audiokit.params import Param, declare
 
@@ -102,13 +102,12 @@ def test_a_file_that_is_not_this_tabs_settings_is_refused_with_a_sentence(text, 
 
 
 def test_the_timing_badge_names_engine_device_time_and_real_time_factor():
-    from audiokit import ui
 
-    badge = ui.timing_badge("faster-whisper · Whisper tiny.en", 1.1, audio_s=11.0)
+    badge = study.timing_badge("faster-whisper · Whisper tiny.en", 1.1, audio_s=11.0)
     assert badge.startswith("⏱ **faster-whisper · Whisper tiny.en**")
     assert "CPU (" in badge and "1.10 s" in badge and "RTF 0.10 (11.0 s of audio)" in badge
-    assert "RTF" not in ui.timing_badge("Piper", 0.2)
+    assert "RTF" not in study.timing_badge("Piper", 0.2)
     # Milliseconds where seconds would round to nothing, and an RTF that still says something.
-    fast = ui.timing_badge("Pedalboard, 3 effects", 0.0043, audio_s=8.0)
+    fast = study.timing_badge("Pedalboard, 3 effects", 0.0043, audio_s=8.0)
     assert "· 4 ms · RTF 0.0005 (8.0 s of audio)" in fast
-    assert [ui.duration_text(s) for s in (0.00042, 0.042, 0.42)] == ["0.4 ms", "42 ms", "0.42 s"]
+    assert [study.duration_text(s) for s in (0.00042, 0.042, 0.42)] == ["0.4 ms", "42 ms", "0.42 s"]

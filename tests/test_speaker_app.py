@@ -238,10 +238,10 @@ def test_timing_badges_are_held_for_the_private_follow_up():
 
 
 def test_badges_sit_under_each_result_and_sent_audio_lands_in_recording_b():
-    from audiokit import ui
+    from audiokit import study
     from demos.speaker import build
 
-    with ui.collect_sends() as found:
+    with study.collect_sends() as found:
         demo = build()
     (tab, into, _note), *others = [r for r in found["receivers"] if r[0] == "speaker"]
     assert tab == "speaker" and into.label == "Recording B" and not others

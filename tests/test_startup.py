@@ -15,7 +15,7 @@ import pytest
 import app
 from audiokit import warmup
 from audiokit.models import load_once
-from audiokit.ui import ServedBlocks
+from audiokit.serving import ServedBlocks
 from demos import DEMOS, Demo
 from tests.conftest import run_async
 

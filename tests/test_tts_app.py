@@ -148,11 +148,11 @@ def test_the_speech_gets_a_timing_badge_and_send_to_buttons_under_it():
 
     import gradio as gr
 
-    from audiokit import ui
+    from audiokit import study
     from audiokit.tasks import tts
     from demos import tts as tab
 
-    with ui.collect_sends() as found:
+    with study.collect_sends() as found:
         demo = tab.build()
     (sender,) = [s for s in found["senders"] if s[0].label == "Speech"]
     component, source, _row, buttons = sender

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from audiokit import ui
+from audiokit import study, ui
 from audiokit.audio import format_duration
 from audiokit.models import hub_available
 from audiokit.tasks import asr
@@ -74,7 +74,7 @@ def _transcribe_column() -> dict[str, gr.components.Component]:
         sources=["upload", "microphone"],
         label="Speech",
     )
-    c["received"] = ui.receive_into("asr", c["audio"])
+    c["received"] = study.receive_into("asr", c["audio"])
     # Custom values pass to the core, which checks the allowlist in a sentence; Gradio's own
     # check answers an event with a validator= by a bare 400.
     c["model"] = gr.Dropdown(

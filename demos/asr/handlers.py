@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from audiokit import ui
+from audiokit import study, ui
 from audiokit.audio import from_array, load_audio
 from audiokit.errors import AudioStudyError
 from audiokit.metrics import alignment_html, word_error_rate
@@ -98,7 +98,7 @@ def transcribe(
         files = speaker_labels.write_downloads(labelled, folder=folder, name=audio.name)
         text = labelled.text
         summary += f"\n\n{labelled.summary}"
-    summary += "\n\n" + ui.timing_badge(asr.engine_name(model_id), elapsed_s, audio.duration_s)
+    summary += "\n\n" + study.timing_badge(asr.engine_name(model_id), elapsed_s, audio.duration_s)
     wer = ""
     if reference and reference.strip():
         wer = alignment_html(word_error_rate(reference, transcript.text))

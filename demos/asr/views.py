@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from audiokit import plots, ui
+from audiokit import plots, study
 from audiokit.audio import format_duration
 from audiokit.metrics import WordAlignment
 from audiokit.models import hub_label
@@ -283,4 +283,4 @@ def comparison_html(comparison: asr.Comparison) -> str:
 
 def side_badge(side: asr.Side) -> str:
     """The timing badge of one side: engine and model, device, seconds, real-time factor."""
-    return ui.timing_badge(side.engine, side.seconds, side.result.duration_s)
+    return study.timing_badge(side.engine, side.seconds, side.result.duration_s)

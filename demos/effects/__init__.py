@@ -15,7 +15,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from audiokit import ui
+from audiokit import study, ui
 from audiokit.audio import format_duration, load_audio, write_audio
 from audiokit.errors import AudioStudyError
 from audiokit.tasks import effects as fx
@@ -77,7 +77,7 @@ def apply_effects(
 
 def timing_badge(result: fx.Result, seconds: float) -> str:
     """The shared badge for one run: engine and chain length, device, time, RTF of the input."""
-    return ui.timing_badge(
+    return study.timing_badge(
         f"{result.engine}, {result.chain_length}", seconds, result.before.duration_s
     )
 
@@ -168,7 +168,7 @@ def build() -> gr.Blocks:
                     label="Before (input)",
                     sources=["upload", "microphone"],
                 )
-                ui.receive_into("effects", audio)
+                study.receive_into("effects", audio)
                 gr.Examples(
                     [[str(EXAMPLE)]],
                     [audio],
@@ -204,7 +204,7 @@ def build() -> gr.Blocks:
                 status = ui.status_box()
                 after = gr.Audio(label="After (output)", type="filepath", interactive=False)
                 badge = gr.Markdown(elem_classes=["timing-badge"])
-                ui.send_from(after, "Effects", targets=SEND_TARGETS)
+                study.send_from(after, "Effects", targets=SEND_TARGETS)
                 download = gr.File(label="Download")
                 levels = gr.Markdown()
                 with gr.Accordion("Chain controls", open=True):

@@ -15,7 +15,7 @@ import time
 
 import gradio as gr
 
-from audiokit import ui
+from audiokit import study, ui
 from audiokit.audio import load_audio, write_audio
 from audiokit.files import safe_stem
 from audiokit.tasks import separation as sep
@@ -81,7 +81,7 @@ def separate(
     ]
     ui.hold(HELD, result, request, keep=4)  # stems of a 5-minute file are hundreds of MB
     engine = sep.engine_name(result.method, sepformer_model)
-    ui.hold(HELD_BADGE, ui.timing_badge(engine, seconds, audio.duration_s), request)
+    ui.hold(HELD_BADGE, study.timing_badge(engine, seconds, audio.duration_s), request)
     return paths[0], paths[1], views.metrics_markdown(result), paths
 
 
@@ -169,7 +169,7 @@ def separate_compare(
     folder = ui.download_dir()
     answer = []
     for letter, side in (("A", comparison.a), ("B", comparison.b)):
-        badge = ui.timing_badge(f"{letter}: {side.engine}", side.seconds, audio.duration_s)
+        badge = study.timing_badge(f"{letter}: {side.engine}", side.seconds, audio.duration_s)
         answer += [*_written(side, letter, folder), badge]
     ui.hold(HELD_COMPARE, comparison, request, keep=4)  # two pairs of stems: keep few
     return (*answer, views.comparison_markdown(comparison))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from audiokit import ui
+from audiokit import study, ui
 from audiokit.audio import format_duration
 from audiokit.models import hub_label
 from audiokit.tasks import separation as sep
@@ -71,7 +71,7 @@ def _side(letter: str) -> tuple[gr.Audio, gr.Audio, gr.Markdown]:
                 interactive=False,
                 elem_classes=[f"sep-compare-{letter.lower()}"],
             )
-            ui.send_from(stem, f"Separation {letter} (stem {k})", targets=SEND_TARGETS)
+            study.send_from(stem, f"Separation {letter} (stem {k})", targets=SEND_TARGETS)
             stems.append(stem)
         badge = gr.Markdown(elem_classes=["timing-badge"])
     return stems[0], stems[1], badge
@@ -151,7 +151,7 @@ def build() -> gr.Blocks:
                     type="filepath",
                     value=str(DEFAULT_EXAMPLE) if DEFAULT_EXAMPLE.is_file() else None,
                 )
-                ui.receive_into("separation", audio)
+                study.receive_into("separation", audio)
                 # Custom values pass to run(), which checks the allowlist in a sentence;
                 # Gradio's own check answers an event with a validator= by a bare 400.
                 method = ui.control(P["method"], choices=method_choices(), allow_custom_value=True)
@@ -173,9 +173,9 @@ def build() -> gr.Blocks:
             with gr.Column(scale=1):
                 status = ui.status_box()
                 stem1 = gr.Audio(label="Stem 1: speech", type="filepath", interactive=False)
-                ui.send_from(stem1, "Separation (stem 1)", targets=SEND_TARGETS)
+                study.send_from(stem1, "Separation (stem 1)", targets=SEND_TARGETS)
                 stem2 = gr.Audio(label="Stem 2: noise", type="filepath", interactive=False)
-                ui.send_from(stem2, "Separation (stem 2)", targets=SEND_TARGETS)
+                study.send_from(stem2, "Separation (stem 2)", targets=SEND_TARGETS)
                 summary = gr.Markdown()
                 badge = gr.Markdown(elem_classes=["timing-badge"])
                 files = gr.File(label="Download stems", file_count="multiple")

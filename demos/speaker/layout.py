@@ -12,7 +12,7 @@ from typing import Any
 
 import gradio as gr
 
-from audiokit import ui
+from audiokit import study, ui
 from audiokit.tasks import speaker as task
 from demos import diarization
 from demos.speaker import handlers, views
@@ -61,7 +61,7 @@ INSTANT = {**ui.PRIVATE, "queue": False}
 
 
 def _badge() -> gr.Markdown:
-    """Where a result's timing badge goes (ui.timing_badge), right under the result."""
+    """Where a result's timing badge goes (study.timing_badge), right under the result."""
     return gr.Markdown("", elem_classes=["timing-badge"])
 
 
@@ -154,7 +154,7 @@ def _verification() -> None:
                     )
                     # Audio sent from another tab (a separated stem, a TTS voice) is the
                     # clip to verify against Recording A.
-                    ui.receive_into("speaker", audio_b)
+                    study.receive_into("speaker", audio_b)
             run = gr.Button("Verify", variant="primary")
             verify_status = ui.status_box()
             with gr.Row():

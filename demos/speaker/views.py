@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from audiokit import plots, ui
+from audiokit import plots, study
 from audiokit.audio import Audio
 from audiokit.tasks.speaker import (
     SAMPLE_RATE,
@@ -59,14 +59,14 @@ def card(model: str) -> str:
 
 
 def badge(model: str, seconds: float, clips: Sequence[Audio]) -> str:
-    """The timing badge of one run of ``model`` over ``clips`` (Markdown, ui.timing_badge)."""
-    return ui.timing_badge(backend(model).short_name, seconds, sum(c.duration_s for c in clips))
+    """The timing badge of one run of ``model`` over ``clips`` (Markdown, study.timing_badge)."""
+    return study.timing_badge(backend(model).short_name, seconds, sum(c.duration_s for c in clips))
 
 
 def side_badge(c: Comparison, side: str) -> str:
     """The timing badge of side "a" or "b" of a comparison."""
     result, seconds = (c.a, c.seconds_a) if side == "a" else (c.b, c.seconds_b)
-    return ui.timing_badge(backend(result.model).short_name, seconds, c.audio_s)
+    return study.timing_badge(backend(result.model).short_name, seconds, c.audio_s)
 
 
 def compare_summary(c: Comparison) -> str:

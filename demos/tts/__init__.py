@@ -15,7 +15,7 @@ from typing import Any
 
 import gradio as gr
 
-from audiokit import ui
+from audiokit import study, ui
 from audiokit.audio import Audio, load_audio, write_audio
 from audiokit.errors import AudioStudyError
 from audiokit.params import Param
@@ -93,7 +93,7 @@ def synthesize(
     seconds = time.perf_counter() - started
     downloads = _downloads(result.audio)
     ui.hold(HELD, for_learning(result), request)
-    ui.hold(HELD_BADGE, ui.timing_badge(result.voice, seconds, result.audio.duration_s), request)
+    ui.hold(HELD_BADGE, study.timing_badge(result.voice, seconds, result.audio.duration_s), request)
     # The wav download is the player's file too: int16 clipped by write_audio, encoded once
     # (a numpy answer would make Gradio encode and hash a second copy).
     return downloads[0], downloads, summary_markdown(result)
@@ -214,7 +214,7 @@ def build() -> gr.Blocks:
             with gr.Column(scale=2):
                 speak_status = ui.status_box()
                 audio = gr.Audio(label="Speech", type="filepath", interactive=False)
-                ui.send_from(
+                study.send_from(
                     audio, "Text to speech", targets=("asr", "effects", "separation", "speaker")
                 )
                 badge = gr.Markdown(elem_classes=["timing-badge"])

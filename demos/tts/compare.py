@@ -16,7 +16,7 @@ from typing import Any
 
 import gradio as gr
 
-from audiokit import ui
+from audiokit import study, ui
 from audiokit.audio import write_audio
 from audiokit.tasks import tts
 from audiokit.tasks.tts import blind
@@ -29,7 +29,7 @@ SIDE_PARAMS = ("voice", "length_scale", "noise_scale", "noise_w")
 
 
 def _badge(comparison: tts.Comparison, side: tts.Side) -> str:
-    return ui.timing_badge(
+    return study.timing_badge(
         f"{side.name}: {comparison.label(side)}", side.seconds, side.result.audio.duration_s
     )
 
