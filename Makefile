@@ -36,7 +36,7 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# One report of every benchmark: benchmarks/REPORT.md (~20 min on 2 cores). A smoke run:
+# One report of every benchmark: benchmarks/REPORT.md (28-40 min on 2 cores). A smoke run:
 # make bench BENCH_ARGS=--quick
 bench: install-dev
 	$(PY) benchmarks/report.py $(BENCH_ARGS)
