@@ -945,3 +945,10 @@ def test_the_same_input_gives_the_same_transcript_when_the_fallback_samples(jfk)
     assert [s.start_s for s in second.segments] == [s.start_s for s in first.segments]
     # The case tested: the fallback sampled (so the workers were renewed after each run).
     assert model.model is not workers
+    # ... built as the loader built them: same device, precision and number of workers.
+    renewed = model.model
+    assert (renewed.device, renewed.compute_type, renewed.num_workers) == (
+        workers.device,
+        workers.compute_type,
+        workers.num_workers,
+    )

@@ -38,8 +38,13 @@ def fresh_workers(model: Any) -> None:
 
     folder = getattr(model, "audiostudy_folder", None)
     if folder is not None:
+        old = model.model  # the new one is built as the loader built this one
         model.model = ctranslate2.models.Whisper(
-            folder, device="cpu", compute_type="int8", intra_threads=cpu_threads()
+            folder,
+            device=old.device,
+            compute_type=old.compute_type,
+            intra_threads=cpu_threads(),
+            inter_threads=old.num_workers,
         )
 
 
